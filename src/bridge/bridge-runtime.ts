@@ -1,0 +1,19 @@
+// The composition root's product: the whole bridge built from a config, as `doorstep serve` and the Homebridge
+// platform run it. The faces (HomeKit, Matter) are given these parts, never the drivers themselves.
+import type { DoorstepConfig } from "../config/config.js";
+import type { Logger } from "../core/logger.js";
+import type { CameraFeed, DeliveryPort } from "../delivery/delivery-port.js";
+
+export interface BridgeRuntime {
+  readonly config: DoorstepConfig;
+  readonly storageDir: string;
+  readonly logger: Logger;
+  readonly delivery: DeliveryPort;
+  /** Per door id, for doors with a camera. */
+  readonly cameraFeeds: ReadonlyMap<string, CameraFeed>;
+  /** The HTTP API's base URL once started. */
+  readonly apiUrl: string | undefined;
+  start(): Promise<void>;
+  /** Relocks doors with open visits first, then stops everything; idempotent. */
+  stop(): Promise<void>;
+}

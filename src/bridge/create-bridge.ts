@@ -1,0 +1,177 @@
+// The composition root: builds the whole bridge from a validated config. `doorstep serve` and the Homebridge platform
+// both run exactly this, so the two modes cannot drift apart.
+import { join } from "node:path";
+import { systemClock, type Clock } from "../access/clock.js";
+import { DoorId } from "../access/ids.js";
+import { createApiServer, type ApiServer } from "../api/api-server.js";
+import { applyRetention } from "../camera/retention.js";
+import type { DoorstepConfig } from "../config/config.js";
+import { formatError } from "../core/errors.js";
+import { prefixed, type Logger } from "../core/logger.js";
+import type { CameraFeed } from "../delivery/delivery-port.js";
+import { DeliveryService } from "../delivery/delivery-service.js";
+import { openStore, type Store } from "../store/store.js";
+import { ZigbeeCoordinator } from "../zigbee/zigbee-coordinator.js";
+import type { BridgeRuntime } from "./bridge-runtime.js";
+import { DoorCamera } from "./door-camera.js";
+import { PairedLock } from "./paired-lock.js";
+
+export interface CreateBridgeOptions {
+  config: DoorstepConfig;
+  storageDir: string;
+  logger: Logger;
+  clock?: Clock;
+  /** How long joining stays open at start when a configured lock is not paired yet (s, ≤ 254). */
+  pairingWindowSeconds?: number;
+  /** Start the HTTP API (default true). */
+  api?: boolean;
+}
+
+const RETENTION_INTERVAL_MS = 60 * 60_000;
+
+/** Builds everything; nothing runs until `start()`. */
+export async function createBridge(options: CreateBridgeOptions): Promise<BridgeRuntime> {
+  const { config, storageDir, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const store: Store = openStore({ storageDir, clock });
+  const coordinator = config.zigbee
+    ? new ZigbeeCoordinator({ config: config.zigbee, storageDir: join(storageDir, "zigbee"), logger: prefixed(logger, "Zigbee") })
+    : undefined;
+
+  const locks = new Map<string, PairedLock>();
+  const cameras = new Map<string, DoorCamera>();
+  for (const door of config.doors) {
+    const doorLog = prefixed(logger, door.name);
+    if (coordinator) locks.set(door.id, new PairedLock(coordinator, door.lock.ieee.toLowerCase(), door.name, doorLog, clock));
+    if (door.camera) {
+      cameras.set(door.id, new DoorCamera({ doorId: door.id, doorName: door.name, camera: door.camera, recording: config.recording, storageDir, logger: doorLog, clock }));
+    }
+  }
+
+  const delivery = new DeliveryService({
+    store,
+    clock,
+    logger,
+    settings: config.delivery,
+    doors: config.doors.flatMap((door) => {
+      const driver = locks.get(door.id);
+      if (!driver) return [];
+      const recorder = cameras.get(door.id);
+      return [
+        {
+          id: DoorId(door.id),
+          name: door.name,
+          relockAfterSeconds: door.relockAfterSeconds,
+          preRollSeconds: door.preRollSeconds,
+          postRollSeconds: door.postRollSeconds,
+          driver,
+          ...(recorder ? { recorder } : {}),
+        },
+      ];
+    }),
+  });
+
+  let api: ApiServer | undefined;
+  let apiUrl: string | undefined;
+  let retentionTimer: NodeJS.Timeout | undefined;
+  let state: "new" | "running" | "stopped" = "new";
+  const started: (() => Promise<void>)[] = [];
+
+  const runtime: BridgeRuntime = {
+    config,
+    storageDir,
+    logger,
+    delivery,
+    cameraFeeds: cameras as ReadonlyMap<string, CameraFeed>,
+    get apiUrl() {
+      return apiUrl;
+    },
+    async start() {
+      if (state !== "new") throw new Error("the bridge starts once");
+      state = "running";
+      try {
+        if (coordinator) {
+          await coordinator.start();
+          started.push(() => coordinator.stop());
+          // Lock drivers detach from the coordinator before it stops (reverse order below).
+          started.push(() => Promise.all([...locks.values()].map((l) => l.stop())).then(() => undefined));
+          await Promise.all([...locks.values()].map((l) => l.attach()));
+          coordinator.events.on("interview", (e) => {
+            if (e.status === "successful") void locks.get(doorIdOf(config, e.ieee) ?? "")?.attach();
+          });
+          const unpaired = [...locks.entries()].filter(([, l]) => !l.paired).map(([id]) => id);
+          if (unpaired.length > 0) {
+            const seconds = Math.min(254, options.pairingWindowSeconds ?? 180);
+            logger.warn(`Lock(s) not paired yet for ${unpaired.join(", ")}: joining is open for ${seconds} s. Put each lock in pairing mode.`);
+            await coordinator.permitJoin(seconds);
+          }
+        }
+        // Cameras first: a visit recovered at start wants its recorder.
+        await Promise.all([...cameras.values()].map((c) => c.start()));
+        started.push(() => Promise.all([...cameras.values()].map((c) => c.stop())).then(() => undefined));
+        const recovery = await delivery.start();
+        started.push(() => delivery.stop());
+        if (recovery.recovered > 0) {
+          logger.warn(`Finished ${recovery.recovered} visit(s) left open by the last run` +
+            `${recovery.unconfirmed.length ? `; the relock of ${recovery.unconfirmed.join(", ")} is NOT confirmed: check those doors` : ""}.`);
+        }
+        if (options.api !== false) {
+          api = createApiServer({
+            delivery,
+            verifyToken: (token) => store.tokens.verify(token),
+            verifyAudit: () => store.audit.verify(),
+            logger: prefixed(logger, "API"),
+            host: config.api.host,
+            port: config.api.port,
+            ...(config.api.tls ? { tls: config.api.tls } : {}),
+          });
+          apiUrl = (await api.start()).url;
+          started.push(() => api!.stop());
+        }
+        retentionTimer = setInterval(() => runRetention(), RETENTION_INTERVAL_MS);
+        retentionTimer.unref();
+        runRetention();
+      } catch (error) {
+        await runtime.stop();
+        throw error;
+      }
+    },
+    async stop() {
+      if (state === "stopped") return;
+      state = "stopped";
+      if (retentionTimer) clearInterval(retentionTimer);
+      // Reverse order: the API stops taking requests, the delivery service relocks open visits, then the hardware goes.
+      for (const stop of started.reverse()) {
+        try {
+          await stop();
+        } catch (error) {
+          logger.error(`Stopping: ${formatError(error)}`);
+        }
+      }
+      started.length = 0;
+      store.close();
+    },
+  };
+
+  function runRetention(): void {
+    try {
+      const open = new Set(store.visits.openVisits().map((v) => v.id as string));
+      const result = applyRetention({
+        visitsDir: join(storageDir, "visits"),
+        isOpen: (id) => open.has(id),
+        clock,
+        maxAgeDays: config.recording.retentionDays,
+        maxBytes: Math.round(config.recording.retentionGigabytes * 2 ** 30),
+      });
+      for (const d of result.deleted) logger.info(`Retention: deleted the clip of visit ${d.visitId} (${d.reason}, ${Math.round(d.bytes / 1024)} KiB).`);
+    } catch (error) {
+      logger.error(`Retention failed: ${formatError(error)}`);
+    }
+  }
+
+  return runtime;
+}
+
+function doorIdOf(config: DoorstepConfig, ieee: string): string | undefined {
+  return config.doors.find((d) => d.lock.ieee.toLowerCase() === ieee.toLowerCase())?.id;
+}

@@ -1,0 +1,127 @@
+// One door's camera as the rest of the bridge sees it: the ONVIF driver finds the stream, the always-on ring recorder
+// records it, and both hide behind `Recorder` (for the delivery flow) and `CameraFeed` (for HomeKit).
+// The recorder can only exist once the camera has told us its stream URL, so until then the gate is closed.
+import type { Clock } from "../access/clock.js";
+import type { VisitId } from "../access/ids.js";
+import type { CameraDriver } from "../camera/camera-driver.js";
+import { redactUrl } from "../camera/camera-driver.js";
+import { OnvifCameraDriver } from "../camera/onvif-camera-driver.js";
+import type { BeginVisitOptions, EndVisitOptions, Recorder, RecorderHealth, VisitClip } from "../camera/recorder.js";
+import { RingRecorder } from "../camera/ring-recorder.js";
+import type { CameraConfig, RecordingConfig } from "../config/config.js";
+import { formatError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { CameraFeed } from "../delivery/delivery-port.js";
+
+export interface DoorCameraOptions {
+  doorId: string;
+  doorName: string;
+  camera: CameraConfig;
+  recording: RecordingConfig;
+  storageDir: string;
+  logger: Logger;
+  clock: Clock;
+}
+
+export class DoorCamera implements Recorder, CameraFeed {
+  readonly driver: CameraDriver;
+  private recorder: RingRecorder | undefined;
+  private recorderUrl: string | undefined;
+  private stopped = false;
+  /** Serialises recorder (re)creation when the camera becomes ready twice in quick succession. */
+  private pipeline: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: DoorCameraOptions) {
+    const { camera, doorName, logger, clock } = options;
+    this.driver = new OnvifCameraDriver({
+      name: `${doorName} camera`,
+      host: camera.host,
+      port: camera.port,
+      username: camera.username,
+      password: camera.password,
+      ...(camera.profile ? { profile: camera.profile } : {}),
+      logger,
+      clock,
+    });
+  }
+
+  async start(): Promise<void> {
+    this.driver.on("health", (health) => {
+      if (health.state === "ready") this.pipeline = this.pipeline.then(() => this.ensureRecorder());
+    });
+    const health = await this.driver.connect();
+    if (health.state === "ready") await (this.pipeline = this.pipeline.then(() => this.ensureRecorder()));
+    else this.options.logger.warn(`${health.message} Guest visits that require recording are refused until it answers.`);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.pipeline;
+    await this.recorder?.stop();
+    await this.driver.stop();
+  }
+
+  // ── Recorder ──
+  health(): RecorderHealth {
+    if (this.recorder) return this.recorder.health();
+    return { state: "stopped", message: `Not recording: ${this.driver.health.message}` };
+  }
+  isRecording(): boolean {
+    return this.recorder?.isRecording() ?? false;
+  }
+  beginVisit(visitId: VisitId, options: BeginVisitOptions): void {
+    if (!this.recorder) throw new Error(`${this.options.doorName}: no recording to take the visit from (${this.driver.health.message})`);
+    this.recorder.beginVisit(visitId, options);
+  }
+  async endVisit(visitId: VisitId, options: EndVisitOptions): Promise<VisitClip> {
+    if (!this.recorder) return { visitId, parts: [], gaps: [] };
+    return this.recorder.endVisit(visitId, options);
+  }
+  async recoverVisit(visitId: VisitId): Promise<VisitClip> {
+    return (this.recorder ?? this.createRecorder("rtsp://127.0.0.1/unused")).recoverVisit(visitId);
+  }
+  openVisits(): VisitId[] {
+    return this.recorder?.openVisits() ?? [];
+  }
+
+  // ── CameraFeed ──
+  snapshot(): Promise<Buffer> {
+    return this.driver.snapshot();
+  }
+  liveSourceUrl(): Promise<string> {
+    return this.driver.streamUri();
+  }
+
+  private async ensureRecorder(): Promise<void> {
+    if (this.stopped) return;
+    let url: string;
+    try {
+      url = await this.driver.streamUri();
+    } catch (error) {
+      this.options.logger.error(`Cannot get the stream address from the camera: ${formatError(error)}`);
+      return;
+    }
+    if (this.recorder && url === this.recorderUrl) return;
+    if (this.recorder) {
+      // The camera moved its stream: record the new one. An open visit keeps its clip parts on disk.
+      this.options.logger.info(`Camera stream changed to ${redactUrl(url)}; restarting the recorder.`);
+      await this.recorder.stop();
+    }
+    this.recorderUrl = url;
+    this.recorder = this.createRecorder(url);
+    await this.recorder.start();
+  }
+
+  private createRecorder(url: string): RingRecorder {
+    const { doorId, recording, storageDir, logger, clock } = this.options;
+    return new RingRecorder({
+      cameraId: doorId,
+      url,
+      storagePath: storageDir,
+      ffmpegPath: recording.ffmpegPath,
+      ringSeconds: recording.ringSeconds,
+      logger,
+      clock,
+    });
+  }
+}

@@ -1,0 +1,668 @@
+// The always-on recorder for one camera: one ffmpeg copying RTSP into a ring of 1 s fMP4 segments, the recording gate,
+// and visit clips taken from the ring with pre-roll. See docs in ring-recorder's JSDoc and ffmpeg-args.ts.
+import { spawn, type ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
+import fs from "node:fs";
+import path from "node:path";
+import { systemClock, type Clock } from "../access/clock.js";
+import type { EpochMs, VisitId } from "../access/ids.js";
+import { ConflictError, DeviceUnreachableError, NotFoundError, ValidationError, formatError } from "../core/errors.js";
+import { silentLogger, type Logger } from "../core/logger.js";
+import { assemblePart } from "./clip-assemble.js";
+import { VisitCapture } from "./clip-visit.js";
+import { INIT_NAME, PLAYLIST_NAME, ringArgs } from "./ffmpeg-args.js";
+import { classifyEnding, describeFailure, type FfmpegEnding } from "./ffmpeg-failure.js";
+import { ProgressParser } from "./ffmpeg-progress.js";
+import { withParentDeathSignal } from "./ffmpeg-spawn.js";
+import { redactSecrets, urlSecrets } from "./ffmpeg-redact.js";
+import type {
+  BeginVisitOptions,
+  ClipGap,
+  ClipPart,
+  EndVisitOptions,
+  Recorder,
+  RecorderFailureReason,
+  RecorderHealth,
+  VisitClip,
+} from "./recorder.js";
+import { compareSegments, segmentsToPrune, type SegmentRecord } from "./segment-index.js";
+import { parsePlaylist } from "./segment-playlist.js";
+
+export interface RingRecorderOptions {
+  /** Names the ring folder and prefixes nothing else (the logger carries the door's name). */
+  cameraId: string;
+  /** rtsp://user:pass@host:port/path. The credentials are never logged. */
+  url: string;
+  /** Storage root: the ring goes to `<storagePath>/ring/<cameraId>`, visits to `<storagePath>/visits`. */
+  storagePath: string;
+  ringDir?: string;
+  visitsDir?: string;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  /** "aac" (default) transcodes the camera's audio; "drop" records video only. */
+  audio?: "aac" | "drop";
+  segmentSeconds?: number;
+  /** Ring size: segments older than this many seconds are deleted (default 60)... */
+  ringSeconds?: number;
+  /** ...and at most this many bytes (default 256 MiB). */
+  ringMaxBytes?: number;
+  /** The gate: a frame must have been written within this (default 1500 ms). */
+  gateMs?: number;
+  /** How often the playlist is read, which bounds the error of each segment's appearance time (default 100 ms). */
+  pollMs?: number;
+  /** ffmpeg `-stats_period` (default 0.25 s). */
+  statsPeriodSeconds?: number;
+  /** RTSP socket timeout (default 5 s). */
+  socketTimeoutSeconds?: number;
+  /** ffmpeg that writes no frame for this long is restarted (default 8 s). */
+  stallRestartMs?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  /** How long endVisit waits past the post-roll for the last segment before assembling what it has (default 10 s). */
+  endGraceMs?: number;
+  /** Less free space than this on the ring's filesystem counts as a full disk (default 16 MiB). */
+  minFreeBytes?: number;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export interface RecorderGapEvent {
+  visitId: VisitId;
+  part: number;
+  gapMs: number;
+  fromAt: EpochMs;
+  untilAt: EpochMs;
+}
+
+/** Typed events: `health` on every state change, `segment` per complete segment, `gap` when a visit gets a new part. */
+export interface RingRecorderEvents {
+  health: [RecorderHealth];
+  segment: [SegmentRecord];
+  gap: [RecorderGapEvent];
+}
+
+interface Run {
+  n: number;
+  dir: string;
+  proc: ChildProcess | undefined;
+  startedAt: EpochMs;
+  frames: number;
+  firstFrameAt: EpochMs | undefined;
+  lastFrameAt: EpochMs | undefined;
+  newestSegmentAt: EpochMs | undefined;
+  /** Longest segment so far: a camera with a 4 s GOP makes 4 s segments, and the gate must not flap between them. */
+  longestSegmentMs: number;
+  /** Highest segment number already recorded (the playlist repeats its last entries on every write). */
+  maxSeq: number;
+  stderrTail: string;
+  /** Set when we ended it ourselves, with the reason to report. */
+  killedFor: RecorderFailureReason | undefined;
+  ended: boolean;
+}
+
+interface OpenVisit {
+  capture: VisitCapture;
+  ending: { resolve: () => void } | undefined;
+}
+
+const CLIP_JSON = "clip.json";
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const SEG_NAME = /^seg_(\d+)\.m4s$/;
+const RUN_NAME = /^run-(\d+)$/;
+
+/**
+ * One always-on ffmpeg per camera writing `<ringDir>/run-<n>/seg_<seq>.m4s` (a new run directory per ffmpeg start, so a
+ * restart never overwrites older segments and each run keeps its own init.mp4). Health comes from ffmpeg's `-progress`
+ * frame counter and from complete segments appearing in the playlist; a segment's wall-clock time is when we saw it appear.
+ */
+export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Recorder {
+  private readonly o: Required<Omit<RingRecorderOptions, "logger" | "clock">>;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly secrets: string[];
+  private running = false;
+  private run: Run | undefined;
+  private runCounter = 0;
+  private segments: SegmentRecord[] = [];
+  private readonly visits = new Map<VisitId, OpenVisit>();
+  private state: RecorderHealth = { state: "stopped", message: "the recorder is stopped" };
+  private failures = 0;
+  private poller: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private diskCheckAt = 0;
+  private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+
+  constructor(options: RingRecorderOptions) {
+    super();
+    const segmentSeconds = options.segmentSeconds ?? 1;
+    this.o = {
+      cameraId: options.cameraId,
+      url: options.url,
+      storagePath: options.storagePath,
+      ringDir: options.ringDir ?? path.join(options.storagePath, "ring", options.cameraId),
+      visitsDir: options.visitsDir ?? path.join(options.storagePath, "visits"),
+      ffmpegPath: options.ffmpegPath ?? "ffmpeg",
+      ffprobePath: options.ffprobePath ?? "ffprobe",
+      audio: options.audio ?? "aac",
+      segmentSeconds,
+      ringSeconds: options.ringSeconds ?? 60,
+      ringMaxBytes: options.ringMaxBytes ?? 256 * 1024 * 1024,
+      gateMs: options.gateMs ?? 1500,
+      pollMs: options.pollMs ?? 100,
+      statsPeriodSeconds: options.statsPeriodSeconds ?? 0.25,
+      socketTimeoutSeconds: options.socketTimeoutSeconds ?? 5,
+      stallRestartMs: options.stallRestartMs ?? 8000,
+      backoff: options.backoff ?? { initialMs: 500, maxMs: 30_000 },
+      endGraceMs: options.endGraceMs ?? 10_000,
+      minFreeBytes: options.minFreeBytes ?? 16 * 1024 * 1024,
+    };
+    this.log = options.logger ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
+    this.secrets = urlSecrets(options.url);
+  }
+
+  /** Starts recording (returns once ffmpeg is spawned, not when frames arrive: see `ready`). Aborting the signal stops it. */
+  async start(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.running) return;
+    if (!SAFE_NAME.test(this.o.cameraId)) throw new ValidationError("must be letters, digits, '.', '_' or '-'", "cameraId");
+    if (options.signal?.aborted) return;
+    fs.mkdirSync(this.o.ringDir, { recursive: true });
+    fs.mkdirSync(this.o.visitsDir, { recursive: true });
+    this.adoptOldRuns();
+    this.running = true;
+    options.signal?.addEventListener("abort", () => void this.stop(), { once: true });
+    this.poller = setInterval(() => this.tick(), this.o.pollMs);
+    this.spawnRun();
+  }
+
+  /** Resolves when frames are being recorded; rejects if the recorder is stopped first. */
+  get ready(): Promise<void> {
+    if (this.isRecording()) return Promise.resolve();
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  /** Waits until the gate is open, or rejects after `timeoutMs` with the health sentence. */
+  async waitUntilRecording(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new DeviceUnreachableError(`camera ${this.o.cameraId} is not recording: ${this.state.message}`)),
+        timeoutMs,
+      );
+      signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+    try {
+      const ready = this.ready;
+      ready.catch(() => undefined); // a later stop() must not surface as an unhandled rejection
+      await Promise.race([ready, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Stops ffmpeg (letting it finish its segment) and the timers. Open visits stay open and can still be ended. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.poller);
+    clearTimeout(this.restartTimer);
+    this.poller = undefined;
+    this.restartTimer = undefined;
+    const run = this.run;
+    if (run?.proc && !run.ended) await terminate(run.proc, 3000);
+    if (run) this.scanRun(run);
+    this.setHealth({ state: "stopped", message: "the recorder is stopped" });
+    for (const w of this.readyWaiters.splice(0)) w.reject(new DeviceUnreachableError(`camera ${this.o.cameraId}: recorder stopped`));
+    for (const v of this.visits.values()) v.ending?.resolve();
+  }
+
+  health(): RecorderHealth {
+    return this.state;
+  }
+
+  /** The pid of the running ffmpeg, for diagnostics and benchmarks. */
+  ffmpegPid(): number | undefined {
+    return this.run?.ended === false ? this.run.proc?.pid : undefined;
+  }
+
+  /** Facts about the current ffmpeg run (for diagnostics and benchmarks). */
+  runStats(): { run: number; startedAt: EpochMs; firstFrameAt: EpochMs | undefined; lastFrameAt: EpochMs | undefined; frames: number } | undefined {
+    const r = this.run;
+    return r && { run: r.n, startedAt: r.startedAt, firstFrameAt: r.firstFrameAt, lastFrameAt: r.lastFrameAt, frames: r.frames };
+  }
+
+  /** The gate: ffmpeg wrote a frame within `gateMs`, and complete segments are reaching disk. */
+  isRecording(): boolean {
+    return this.running && this.run !== undefined && !this.run.ended && this.assess(this.run, this.clock.now()) === "ok";
+  }
+
+  /** Segments the ring holds now, oldest first (a copy). */
+  ringSegments(): SegmentRecord[] {
+    return [...this.segments].sort(compareSegments);
+  }
+
+  openVisits(): VisitId[] {
+    return [...this.visits.keys()];
+  }
+
+  /** Starts a visit: links the segments from `now - preRollMs` into `<visitsDir>/<visitId>/part-1` and keeps linking. */
+  beginVisit(visitId: VisitId, options: BeginVisitOptions): void {
+    checkVisitId(visitId);
+    if (!Number.isFinite(options.preRollMs) || options.preRollMs < 0) {
+      throw new ValidationError("must be a non-negative number of milliseconds", "preRollMs");
+    }
+    if (this.visits.has(visitId)) throw new ConflictError(`visit ${visitId} is already being recorded`);
+    const dir = path.join(this.o.visitsDir, visitId);
+    if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
+      throw new ConflictError(`visit ${visitId} already has a folder; use recoverVisit to assemble it`);
+    }
+    fs.mkdirSync(dir, { recursive: true });
+    const capture = new VisitCapture(visitId, dir, this.clock.now() - options.preRollMs);
+    this.visits.set(visitId, { capture, ending: undefined });
+    for (const s of this.ringSegments()) this.offer(visitId, capture, s);
+    this.log.info(`visit ${visitId}: recording with ${(options.preRollMs / 1000).toFixed(1)} s pre-roll`);
+  }
+
+  /**
+   * Keeps recording for `postRollMs`, then assembles each part into an MP4. Resolves with the parts, their wall-clock
+   * span and the gaps between them. If the camera is down, waits at most `endGraceMs` past the post-roll.
+   */
+  async endVisit(visitId: VisitId, options: EndVisitOptions): Promise<VisitClip> {
+    checkVisitId(visitId);
+    if (!Number.isFinite(options.postRollMs) || options.postRollMs < 0) {
+      throw new ValidationError("must be a non-negative number of milliseconds", "postRollMs");
+    }
+    const open = this.visits.get(visitId);
+    if (!open) throw new NotFoundError(`visit ${visitId} is not being recorded`);
+    if (open.ending) throw new ConflictError(`visit ${visitId} is already ending`);
+    open.capture.until = this.clock.now() + options.postRollMs;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.log.warn(`visit ${visitId}: no segment reached the end of the post-roll; keeping what was recorded`);
+        resolve();
+      }, options.postRollMs + this.o.endGraceMs);
+      open.ending = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      if (!this.running || open.capture.isSatisfiedBy(this.newestAppearedAt())) open.ending.resolve();
+    });
+    this.visits.delete(visitId);
+    return this.assemble(visitId, open.capture.until);
+  }
+
+  /** Assembles whatever a visit folder holds (after a crash, or to rebuild its clips). */
+  async recoverVisit(visitId: VisitId): Promise<VisitClip> {
+    checkVisitId(visitId);
+    if (this.visits.has(visitId)) throw new ConflictError(`visit ${visitId} is still being recorded`);
+    const dir = path.join(this.o.visitsDir, visitId);
+    if (!fs.existsSync(dir)) throw new NotFoundError(`visit ${visitId} has no folder`);
+    const hasParts = fs.readdirSync(dir).some((name) => /^part-\d+$/.test(name));
+    // Already assembled (the part folders are removed only after clip.json is written): return what was recorded.
+    if (!hasParts && fs.existsSync(path.join(dir, CLIP_JSON))) return JSON.parse(fs.readFileSync(path.join(dir, CLIP_JSON), "utf8")) as VisitClip;
+    return this.assemble(visitId);
+  }
+
+  // --- ffmpeg runs -------------------------------------------------------------------------------------------------
+
+  private spawnRun(): void {
+    if (!this.running) return;
+    this.runCounter += 1;
+    const n = this.runCounter;
+    const run: Run = {
+      n,
+      dir: path.join(this.o.ringDir, `run-${String(n).padStart(6, "0")}`),
+      proc: undefined,
+      startedAt: this.clock.now(),
+      frames: 0,
+      firstFrameAt: undefined,
+      lastFrameAt: undefined,
+      newestSegmentAt: undefined,
+      longestSegmentMs: 0,
+      maxSeq: -1,
+      stderrTail: "",
+      killedFor: undefined,
+      ended: false,
+    };
+    this.run = run;
+    // While retrying after a failure, health keeps saying why (not "connecting") until frames reach disk again.
+    if (this.state.state !== "restarting" && this.state.state !== "failed") {
+      this.setHealth({ state: "starting", since: run.startedAt, message: "connecting to the camera's video stream" });
+    }
+    // Do not start on a full disk: ffmpeg would count frames while writing empty files.
+    const free = freeSpace(this.o.ringDir);
+    if (free !== undefined && free < this.o.minFreeBytes) {
+      run.killedFor = "disk-full";
+      this.onEnded(run, { exitCode: null, signal: null, stderrTail: "", frames: 0, freeBytes: free });
+      return;
+    }
+    try {
+      fs.mkdirSync(run.dir, { recursive: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      this.onEnded(run, { exitCode: null, signal: null, stderrTail: String(code), frames: 0 });
+      return;
+    }
+    const args = ringArgs({
+      url: this.o.url,
+      runDir: run.dir,
+      segmentSeconds: this.o.segmentSeconds,
+      audio: this.o.audio,
+      statsPeriodSeconds: this.o.statsPeriodSeconds,
+      socketTimeoutSeconds: this.o.socketTimeoutSeconds,
+    });
+    const guarded = withParentDeathSignal(this.o.ffmpegPath, args);
+    const proc = spawn(guarded.command, guarded.args, { stdio: ["ignore", "pipe", "pipe"] });
+    run.proc = proc;
+    const parser = new ProgressParser((r) => {
+      if (r.frame > run.frames) {
+        const now = this.clock.now();
+        run.frames = r.frame;
+        run.lastFrameAt = now;
+        run.firstFrameAt ??= now;
+      }
+    });
+    proc.stdout?.on("data", (chunk: Buffer) => parser.feed(chunk));
+    proc.stderr?.on("data", (chunk: Buffer) => {
+      run.stderrTail = (run.stderrTail + this.redact(chunk.toString())).slice(-4000);
+    });
+    let spawnErrorCode: string | undefined;
+    proc.on("error", (error: NodeJS.ErrnoException) => {
+      spawnErrorCode = error.code;
+      // 'exit' may not follow a failed spawn.
+      if (proc.pid === undefined) this.onEnded(run, { spawnErrorCode, exitCode: null, signal: null, stderrTail: run.stderrTail, frames: 0 });
+    });
+    proc.on("exit", (exitCode, signal) => {
+      this.onEnded(run, { spawnErrorCode, exitCode, signal, stderrTail: run.stderrTail, frames: run.frames });
+    });
+    this.log.debug(`ffmpeg run ${n} started for ${this.redact(this.o.url)}`);
+  }
+
+  private onEnded(run: Run, ending: FfmpegEnding): void {
+    if (run.ended) return;
+    run.ended = true;
+    this.scanRun(run);
+    if (!this.running || run !== this.run) return;
+    const free = freeSpace(this.o.ringDir);
+    const reason = run.killedFor ?? classifyEnding({ ...ending, freeBytes: free, minFreeBytes: this.o.minFreeBytes });
+    // A run that recorded for a while before it ended is a fresh failure, not a repeat.
+    if (run.firstFrameAt !== undefined && (run.lastFrameAt ?? 0) - run.firstFrameAt > 30_000) this.failures = 0;
+    this.failures += 1;
+    const retryInMs = Math.min(this.o.backoff.maxMs, this.o.backoff.initialMs * 2 ** (this.failures - 1));
+    const sentence = describeFailure(reason);
+    const tail = ending.stderrTail.trim().split("\n").slice(-2).join(" | ");
+    this.log.warn(
+      `recording stopped: ${sentence}; retrying in ${(retryInMs / 1000).toFixed(1)} s` +
+        (tail ? ` (ffmpeg: ${this.redact(tail)})` : "") +
+        (this.visits.size > 0 ? `; open visits: ${[...this.visits.keys()].join(", ")}` : ""),
+    );
+    const sticky = reason === "ffmpeg-missing" || reason === "disk-full" || reason === "auth-failed";
+    if (sticky || this.failures >= 3) {
+      this.setHealth({ state: "failed", reason, retryInMs, message: `${sentence}; retrying in ${Math.ceil(retryInMs / 1000)} s` });
+    } else {
+      this.setHealth({
+        state: "restarting",
+        attempt: this.failures,
+        retryInMs,
+        reason,
+        message: `${sentence}; restarting ffmpeg in ${Math.ceil(retryInMs / 1000)} s`,
+      });
+    }
+    this.restartTimer = setTimeout(() => this.spawnRun(), retryInMs);
+  }
+
+  // --- the poll loop -----------------------------------------------------------------------------------------------
+
+  private tick(): void {
+    const run = this.run;
+    if (!run || !this.running) return;
+    if (!run.ended) {
+      this.scanRun(run);
+      this.watchdog(run);
+    }
+    if (!run.ended) this.updateHealth(run);
+    this.finishSatisfiedVisits();
+  }
+
+  /** Reads the run's playlist and records every newly complete segment, with the time we first saw it. */
+  private scanRun(run: Run): void {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(run.dir, PLAYLIST_NAME), "utf8");
+    } catch {
+      return;
+    }
+    const now = this.clock.now();
+    for (const entry of parsePlaylist(text)) {
+      const m = SEG_NAME.exec(entry.name);
+      if (!m || Number(m[1]) <= run.maxSeq) continue;
+      const file = path.join(run.dir, entry.name);
+      let bytes: number;
+      try {
+        bytes = fs.statSync(file).size;
+      } catch {
+        continue;
+      }
+      run.maxSeq = Number(m[1]);
+      run.longestSegmentMs = Math.max(run.longestSegmentMs, entry.durationMs);
+      const seg: SegmentRecord = { run: run.n, seq: Number(m[1]), name: entry.name, path: file, durationMs: entry.durationMs, appearedAt: now, bytes };
+      run.newestSegmentAt = now;
+      this.segments.push(seg);
+      for (const [id, v] of this.visits) this.offer(id, v.capture, seg);
+      this.emit("segment", seg);
+    }
+    this.prune();
+  }
+
+  private offer(visitId: VisitId, capture: VisitCapture, seg: SegmentRecord): void {
+    try {
+      const result = capture.take(seg, path.join(path.dirname(seg.path), INIT_NAME));
+      if (result.missing) this.log.error(`visit ${visitId}: segment ${seg.name} was gone before it could be kept`);
+      const gap = result.started?.gap;
+      if (gap) {
+        const part = result.started!.part;
+        this.log.warn(
+          `visit ${visitId}: recording resumed after a ${(gap.gapMs / 1000).toFixed(1)} s gap; the clip continues in part ${part}`,
+        );
+        this.emit("gap", { visitId, part, ...gap });
+      }
+    } catch (error) {
+      this.log.error(`visit ${visitId}: could not keep segment ${seg.name}: ${this.redact(formatError(error))}`);
+    }
+  }
+
+  private prune(): void {
+    const limits = { keepSince: this.clock.now() - this.o.ringSeconds * 1000, maxBytes: this.o.ringMaxBytes };
+    const doomed = segmentsToPrune(this.segments, limits, (s) => [...this.visits.values()].some((v) => v.capture.needs(s)));
+    if (doomed.length === 0) return;
+    const gone = new Set(doomed);
+    for (const s of doomed) fs.rmSync(s.path, { force: true });
+    this.segments = this.segments.filter((s) => !gone.has(s));
+    // A finished run whose segments are all gone: remove its folder (init.mp4 and playlist).
+    const live = new Set(this.segments.map((s) => s.run));
+    for (const s of doomed) {
+      if (s.run !== this.run?.n && !live.has(s.run)) fs.rmSync(path.dirname(s.path), { recursive: true, force: true });
+    }
+  }
+
+  private watchdog(run: Run): void {
+    const now = this.clock.now();
+    const since = run.lastFrameAt ?? run.startedAt;
+    if (now - since > this.o.stallRestartMs) {
+      run.killedFor = run.frames === 0 ? "stream-unreachable" : "stream-ended";
+      this.log.warn(`no video frame for ${((now - since) / 1000).toFixed(1)} s; restarting ffmpeg`);
+      run.proc?.kill("SIGKILL");
+      return;
+    }
+    // Frames counted but no segment reaching disk: ffmpeg keeps counting on a full disk, writing empty files.
+    if (this.assess(run, now) === "no-segments" && now - this.diskCheckAt > 1000) {
+      this.diskCheckAt = now;
+      const free = freeSpace(this.o.ringDir);
+      if (free !== undefined && free < this.o.minFreeBytes) {
+        run.killedFor = "disk-full";
+        run.proc?.kill("SIGKILL");
+      }
+    }
+  }
+
+  /** "ok" when the gate is open; otherwise what is missing. */
+  private assess(run: Run, now: EpochMs): "ok" | "no-frames" | "no-segments" | "starting" {
+    if (run.firstFrameAt === undefined) return "starting";
+    if (run.lastFrameAt === undefined || now - run.lastFrameAt >= this.o.gateMs) return "no-frames";
+    // A segment completes at each keyframe after segmentSeconds; allow a slow camera GOP and the poll interval.
+    const staleMs = Math.max(this.o.segmentSeconds * 1000, run.longestSegmentMs) + 2500;
+    // "Recording" means video is reaching disk: the run's first complete segment is required.
+    if (run.newestSegmentAt === undefined) return now - run.firstFrameAt > staleMs ? "no-segments" : "starting";
+    if (now - run.newestSegmentAt > staleMs) return "no-segments";
+    return "ok";
+  }
+
+  private updateHealth(run: Run): void {
+    const now = this.clock.now();
+    const a = this.assess(run, now);
+    if (a === "ok") {
+      this.setHealth({ state: "recording", lastFrameAt: run.lastFrameAt!, newestSegmentAt: run.newestSegmentAt, message: "recording" });
+      for (const w of this.readyWaiters.splice(0)) w.resolve();
+    } else if (a === "starting") {
+      if (this.state.state !== "starting" && this.state.state !== "restarting" && this.state.state !== "failed") {
+        this.setHealth({ state: "starting", since: run.startedAt, message: "connecting to the camera's video stream" });
+      }
+    } else {
+      const since = a === "no-frames" ? (run.lastFrameAt ?? run.startedAt) : (run.newestSegmentAt ?? run.firstFrameAt ?? run.startedAt);
+      const message =
+        a === "no-frames"
+          ? `no video frame from the camera in the last ${(this.o.gateMs / 1000).toFixed(1)} s`
+          : "frames arrive but no segment has reached disk: check the disk";
+      if (this.state.state !== "stalled" || this.state.message !== message) {
+        this.setHealth({ state: "stalled", since, lastFrameAt: run.lastFrameAt, message });
+      }
+    }
+  }
+
+  private setHealth(next: RecorderHealth): void {
+    const prev = this.state;
+    this.state = next;
+    const changed = prev.state !== next.state || prev.message !== next.message;
+    if (!changed) return;
+    if (next.state === "recording") this.log.info("recording");
+    else if (next.state === "stalled" || next.state === "restarting" || next.state === "failed") this.log.warn(`recorder ${next.state}: ${next.message}`);
+    else this.log.debug(`recorder ${next.state}: ${next.message}`);
+    this.emit("health", next);
+  }
+
+  private newestAppearedAt(): EpochMs | undefined {
+    let newest: EpochMs | undefined;
+    for (const s of this.segments) if (newest === undefined || s.appearedAt > newest) newest = s.appearedAt;
+    return newest;
+  }
+
+  private finishSatisfiedVisits(): void {
+    const newest = this.newestAppearedAt();
+    for (const v of this.visits.values()) if (v.ending && v.capture.isSatisfiedBy(newest)) v.ending.resolve();
+  }
+
+  // --- clips -------------------------------------------------------------------------------------------------------
+
+  private async assemble(visitId: VisitId, untilAt?: EpochMs): Promise<VisitClip> {
+    const dir = path.join(this.o.visitsDir, visitId);
+    const partDirs = fs
+      .readdirSync(dir)
+      .map((name) => ({ name, m: /^part-(\d+)$/.exec(name) }))
+      .filter((p) => p.m !== null)
+      .sort((a, b) => Number(a.m![1]) - Number(b.m![1]));
+    const parts: ClipPart[] = [];
+    for (const [i, p] of partDirs.entries()) {
+      const lastPart = i === partDirs.length - 1;
+      const part = await assemblePart(
+        path.join(dir, p.name),
+        path.join(dir, `${p.name}.mp4`),
+        this.o,
+        this.o.segmentSeconds * 1000,
+        lastPart ? untilAt : undefined,
+      );
+      if (part) parts.push(part);
+    }
+    const gaps: ClipGap[] = [];
+    for (let i = 1; i < parts.length; i++) {
+      const fromAt = parts[i - 1]!.lastFrameAt;
+      const untilAt = parts[i]!.firstFrameAt;
+      gaps.push({ afterPart: i, fromAt, untilAt, gapMs: Math.max(0, untilAt - fromAt) });
+    }
+    const clip: VisitClip = { visitId, parts, gaps };
+    writeFileAtomic(path.join(dir, CLIP_JSON), JSON.stringify(clip, null, 2));
+    // The MP4s now hold everything (ffprobe checked each); the linked segments would double the visit's size.
+    for (const p of partDirs) fs.rmSync(path.join(dir, p.name), { recursive: true, force: true });
+    if (parts.length === 0) this.log.error(`visit ${visitId}: no video was recorded`);
+    else {
+      const seconds = parts.reduce((s, p) => s + p.durationMs, 0) / 1000;
+      this.log.info(
+        `visit ${visitId}: clip of ${seconds.toFixed(1)} s in ${parts.length} part(s)` +
+          (gaps.length ? `, gaps ${gaps.map((g) => `${(g.gapMs / 1000).toFixed(1)} s`).join(", ")}` : ""),
+      );
+    }
+    return clip;
+  }
+
+  // --- housekeeping ------------------------------------------------------------------------------------------------
+
+  /** Segments left by an earlier process join the ring (so they are pruned in turn); new runs number after them. */
+  private adoptOldRuns(): void {
+    for (const name of fs.readdirSync(this.o.ringDir)) {
+      const m = RUN_NAME.exec(name);
+      if (!m) continue;
+      const n = Number(m[1]);
+      this.runCounter = Math.max(this.runCounter, n);
+      const dir = path.join(this.o.ringDir, name);
+      if (this.segments.some((s) => s.run === n)) continue;
+      for (const file of fs.readdirSync(dir)) {
+        const sm = SEG_NAME.exec(file);
+        if (!sm) continue;
+        const st = fs.statSync(path.join(dir, file));
+        this.segments.push({
+          run: n, seq: Number(sm[1]), name: file, path: path.join(dir, file),
+          durationMs: this.o.segmentSeconds * 1000, appearedAt: st.mtimeMs, bytes: st.size,
+        });
+      }
+    }
+  }
+
+  private redact(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+}
+
+function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+function checkVisitId(visitId: string): void {
+  if (!SAFE_NAME.test(visitId)) throw new ValidationError("must be 1-128 letters, digits, '.', '_' or '-'", "visitId");
+}
+
+function freeSpace(dir: string): number | undefined {
+  try {
+    const s = fs.statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGTERM (ffmpeg finishes its segment and playlist), then SIGKILL after `graceMs`. */
+function terminate(proc: ChildProcess, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
+    proc.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    proc.kill("SIGTERM");
+  });
+}

@@ -1,0 +1,62 @@
+// What every command needs: the config (from --config, or doorstep.json in the storage dir) and the opened store.
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { systemClock, type Clock } from "../access/clock.js";
+import { DoorId } from "../access/ids.js";
+import type { DoorstepConfig } from "../config/config.js";
+import { loadConfigFile } from "../config/load-config.js";
+import { validateConfig } from "../config/validate-config.js";
+import { CredentialService } from "../delivery/credential-service.js";
+import { openStore, type Store } from "../store/store.js";
+
+export interface GlobalOptions {
+  config?: string;
+  storage?: string;
+}
+
+export const CONFIG_FILE_NAME = "doorstep.json";
+export const defaultStorageDir = (): string => join(homedir(), ".doorstep");
+
+export interface CliContext {
+  config: DoorstepConfig;
+  /** Where the config came from, or undefined when none was found (defaults only). */
+  configPath?: string;
+  storageDir: string;
+  clock: Clock;
+}
+
+/** --config wins; else doorstep.json in --storage (or ~/.doorstep); else an empty config with defaults. */
+export async function resolveContext(options: GlobalOptions, clock: Clock = systemClock): Promise<CliContext> {
+  let configPath = options.config ? resolve(options.config) : undefined;
+  if (!configPath) {
+    const candidate = join(resolve(options.storage ?? defaultStorageDir()), CONFIG_FILE_NAME);
+    if (existsSync(candidate)) configPath = candidate;
+  }
+  const config = configPath ? await loadConfigFile(configPath) : validateConfig({});
+  const storageDir = resolve(options.storage ?? config.storagePath ?? defaultStorageDir());
+  return { config, ...(configPath ? { configPath } : {}), storageDir, clock };
+}
+
+/** Opens the store for one command and closes it afterwards, whatever happens. */
+export async function withStore<T>(context: CliContext, fn: (store: Store) => Promise<T> | T): Promise<T> {
+  const store = openStore({ storageDir: context.storageDir, clock: context.clock });
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+export function credentialService(context: CliContext, store: Store): CredentialService {
+  const { config } = context;
+  return new CredentialService({
+    store,
+    clock: context.clock,
+    doors: config.doors.map((d) => ({ id: DoorId(d.id) })),
+    maxCredentialDays: config.delivery.maxCredentialDays,
+    timeZone: config.delivery.timeZone,
+    requireRecording: config.delivery.requireRecording,
+    inHomeDeliveries: config.delivery.inHomeDeliveries,
+  });
+}

@@ -1,0 +1,133 @@
+import { Command } from "commander";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createBridge } from "../bridge/create-bridge.js";
+import type { BridgeRuntime } from "../bridge/bridge-runtime.js";
+import { validateConfig } from "../config/validate-config.js";
+import type { DoorstepConfig } from "../config/config.js";
+import { formatError } from "../core/errors.js";
+import { consoleLogger, prefixed, type Logger } from "../core/logger.js";
+import { openStore } from "../store/store.js";
+import { startSimulatedHome, type SimulatedHome } from "../sim/simulated-home.js";
+import { resolveContext, type GlobalOptions } from "./context.js";
+import type { CliIo } from "./io.js";
+
+interface ServeOptions {
+  demo?: boolean;
+  verbose?: boolean;
+}
+
+export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
+  return new Command("serve")
+    .description("run the bridge; with --demo, or when no config exists, a SIMULATED lock and camera with every interface on")
+    .option("--demo", "run against the simulated coordinator, lock and camera (SIMULATED)")
+    .option("--verbose", "debug logging")
+    .action(async (o: ServeOptions) => {
+      const logger = consoleLogger({ level: o.verbose ? "debug" : "info", stream: io.stderr });
+      const context = await resolveContext(globals());
+      const demo = o.demo === true || (context.configPath === undefined && globals().config === undefined);
+      if (demo && !o.demo) logger.info("No config found: starting the SIMULATED demo. Write doorstep.json (see docs/configuration.md) to use real hardware.");
+      const run = demo ? await startDemo(logger, globals().storage) : { config: context.config, storageDir: context.storageDir, home: undefined, cleanup: async () => {} };
+      const ownerToken = issueOwnerToken(run.storageDir, demo);
+      const runtime = await createBridge({ config: run.config, storageDir: run.storageDir, logger });
+      const stopped = onSignals(logger, async () => {
+        // Each step runs even if the one before failed: a half-stopped bridge must not keep the process alive.
+        for (const step of [() => runtime.stop(), () => run.home?.stop(), () => run.cleanup()]) {
+          await Promise.resolve().then(step).catch((error: unknown) => logger.error(`Shutdown: ${formatError(error)}`));
+        }
+      });
+      try {
+        await runtime.start();
+      } catch (error) {
+        await run.home?.stop();
+        await run.cleanup();
+        throw error;
+      }
+      io.stdout.write(`DOORSTEP READY ${JSON.stringify(readyLine(runtime, ownerToken, run.home))}\n`);
+      if (demo) printDemoHelp(io, runtime, ownerToken, run.home!);
+      await stopped;
+    });
+}
+
+/** The demo: simulated hardware in this process, a fresh storage dir (unless --storage), every interface on. */
+async function startDemo(logger: Logger, storage: string | undefined): Promise<{ config: DoorstepConfig; storageDir: string; home: SimulatedHome; cleanup: () => Promise<void> }> {
+  const storageDir = storage ?? (await mkdtemp(join(tmpdir(), "doorstep-demo-")));
+  logger.warn(`SIMULATED demo: the lock, the camera and the Zigbee coordinator are simulated (storage ${storageDir}).`);
+  const home = await startSimulatedHome({ doors: 1, nvFile: join(storageDir, "sim-nv.json") });
+  const config = validateConfig({
+    ...home.bridgeConfig(),
+    delivery: { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone },
+    api: { host: "127.0.0.1", port: 0 },
+    matter: { enabled: true, port: 0 },
+    homekit: { port: 0 },
+  });
+  return { config, storageDir, home, cleanup: async () => (storage ? undefined : rm(storageDir, { recursive: true, force: true })) };
+}
+
+/** On the first start (and every demo) the owner token is created and shown once; afterwards only its hash exists. */
+function issueOwnerToken(storageDir: string, demo: boolean): string | undefined {
+  const store = openStore({ storageDir, clock: { now: () => Date.now() } });
+  try {
+    if (store.tokens.hasOwnerToken() && !demo) return undefined;
+    return store.transaction(() => {
+      const issued = store.tokens.create({ kind: "owner" });
+      store.audit.append({ type: "token.created", actor: "system", details: { issued: issued.id, for: "owner" } });
+      return issued.token;
+    });
+  } finally {
+    store.close();
+  }
+}
+
+function readyLine(runtime: BridgeRuntime, ownerToken: string | undefined, home: SimulatedHome | undefined): Record<string, unknown> {
+  return {
+    api: runtime.apiUrl,
+    ...(ownerToken ? { ownerToken } : {}),
+    doors: runtime.config.doors.map((d) => d.id),
+    simulated: home !== undefined,
+    ...(home ? { sim: home.endpoints() } : {}),
+  };
+}
+
+function printDemoHelp(io: CliIo, runtime: BridgeRuntime, ownerToken: string | undefined, home: SimulatedHome): void {
+  const api = runtime.apiUrl ?? "(API off)";
+  const auth = `-H 'Authorization: Bearer ${ownerToken ?? "<owner token>"}'`;
+  io.stderr.write(
+    [
+      "",
+      "──────── Doorstep SIMULATED demo ────────",
+      `API            ${api}   (owner token above, shown once)`,
+      `Simulator      ${home.control.url}   (type on the keypad, cut the camera)`,
+      "Try:",
+      `  curl -s ${auth} ${api}/v1/doors`,
+      `  curl -s ${auth} -H 'content-type: application/json' ${api}/v1/credentials \\`,
+      `       -d '{"label":"Parcel courier","kind":"delivery","doors":["front"],"validUntil":"${new Date(Date.now() + 86_400_000).toISOString()}"}'`,
+      `  curl -s ${auth} -H 'content-type: application/json' ${api}/v1/doors/front/access -d '{"pin":"<the PIN>"}'`,
+      `  curl -s -XPOST ${home.control.url}/locks/front/keypad -d '{"pin":"<the PIN>"}'`,
+      "Ctrl-C stops everything (open visits are relocked first).",
+      "",
+    ].join("\n"),
+  );
+}
+
+function onSignals(logger: Logger, stop: () => Promise<void>): Promise<void> {
+  const log = prefixed(logger, "Shutdown");
+  return new Promise((resolve) => {
+    let stopping = false;
+    const handler = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`${signal}: relocking doors with open visits, then stopping.`);
+      stop()
+        .catch((error: unknown) => log.error(String(error)))
+        .finally(() => {
+          process.off("SIGINT", handler);
+          process.off("SIGTERM", handler);
+          resolve();
+        });
+    };
+    process.on("SIGINT", handler);
+    process.on("SIGTERM", handler);
+  });
+}

@@ -1,0 +1,36 @@
+import { Command } from "commander";
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { startSimulatedHome } from "../sim/simulated-home.js";
+import type { CliIo } from "./io.js";
+import { parseWholeNumber } from "./parse-args.js";
+import { UsageError } from "./io.js";
+
+export function simCommand(io: CliIo): Command {
+  return new Command("sim")
+    .description("run the SIMULATED hardware alone (Zigbee coordinator with locks, ONVIF cameras with RTSP streams, control endpoint)")
+    .option("--doors <n>", "how many doors (1-8)", "1")
+    .option("--no-cameras", "locks only")
+    .option("--video <source>", "auto, gstreamer (test stream with the wall clock per frame) or ffmpeg (demo stream)", "auto")
+    .option("--nv-file <file>", "keep the coordinator's network and PIN tables here across restarts")
+    .option("--write-config <file>", "write a doorstep.json pointing a bridge at this simulation (mode 0600: it holds the simulated camera passwords)")
+    .action(async (o: { doors: string; cameras: boolean; video: string; nvFile?: string; writeConfig?: string }) => {
+      const doors = parseWholeNumber("--doors", o.doors, 1, 8);
+      if (!["auto", "gstreamer", "ffmpeg"].includes(o.video)) throw new UsageError("must be auto, gstreamer or ffmpeg", "--video");
+      const home = await startSimulatedHome({ doors, cameras: o.cameras, video: o.video as "auto", ...(o.nvFile ? { nvFile: resolve(o.nvFile) } : {}) });
+      const stopped = new Promise<void>((done) => {
+        const stop = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          io.stderr.write("SIMULATED hardware stopping…\n");
+          void home.stop().then(done);
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      if (o.writeConfig) await writeFile(resolve(o.writeConfig), `${JSON.stringify(home.bridgeConfig(), null, 2)}\n`, { mode: 0o600 });
+      io.stderr.write(`SIMULATED hardware running: ${doors} door(s). Ctrl-C stops it.\n`);
+      io.stdout.write(`DOORSTEP SIM READY ${JSON.stringify({ ...home.endpoints(), simulated: true, ...(o.writeConfig ? { config: resolve(o.writeConfig) } : {}) })}\n`);
+      await stopped;
+    });
+}

@@ -1,0 +1,86 @@
+// What the faces (HTTP API, HomeKit, Matter) may ask of the delivery service, and what it tells them.
+// The faces depend on this contract only, never on one another or on a driver.
+import type { EventEmitter } from "node:events";
+import type { DoorId, EpochMs, VisitId } from "../access/ids.js";
+import type { AccessReason, DenyReason, LeaveOutsideReason } from "../access/reasons.js";
+import type { RecorderHealth } from "../camera/recorder.js";
+import type { DoorSettings } from "../store/door-settings-store.js";
+import type { Visit } from "../store/visit-store.js";
+import type { DoorState, LockState } from "../zigbee/lock-driver.js";
+import type { Actor } from "./actor.js";
+import type { CredentialService } from "./credential-service.js";
+
+/** The outcome of one remote redemption ("open the door for this PIN"). */
+export type RedeemOutcome =
+  | { outcome: "unlocked"; visitId: VisitId; relockAt: EpochMs }
+  | { outcome: "denied"; reason: DenyReason; message: string }
+  | { outcome: "leave-outside"; reason: Exclude<LeaveOutsideReason, "locked-out">; message: string }
+  /** Too many wrong PINs at this door or from this client: retry after the given time (HTTP 429). */
+  | { outcome: "locked-out"; reason: "locked-out"; retryAfterSeconds: number; message: string };
+
+export interface RedeemRequest {
+  doorId: string;
+  pin: string;
+  actor: Actor;
+  /** The client's address, for the per-source wrong-PIN lockout. */
+  source: string;
+}
+
+/** A door as the homeowner sees it. Unknown is said, never guessed: a lock that does not answer is "unknown". */
+export interface DoorStatus {
+  id: DoorId;
+  name: string;
+  lock: { state: LockState; available: boolean; battery?: number; model?: string };
+  door: DoorState;
+  camera: { configured: boolean; recording: boolean; health?: RecorderHealth };
+  switches: DoorSettings;
+  /** The open visit at this door, if any. */
+  visitId?: VisitId;
+}
+
+export interface DeliveryEvents {
+  visitStarted: [{ visit: Visit }];
+  visitEnded: [{ visit: Visit }];
+  lockState: [{ doorId: DoorId; state: LockState; door: DoorState; available: boolean }];
+  switches: [{ doorId: DoorId; switches: DoorSettings }];
+  /** Something a person should look at: a late unlock, a use outside its window, a failed relock… */
+  alert: [{ doorId: DoorId; visitId?: VisitId; message: string; at: EpochMs }];
+  /** A keypad or remote attempt was refused (for HomeKit/Matter "LockOperationError"-style reporting). */
+  refused: [{ doorId: DoorId; reason: AccessReason; via: "keypad" | "remote"; at: EpochMs }];
+}
+
+export interface HealthReport {
+  ok: boolean;
+  doors: { id: DoorId; lock: "ok" | "unavailable"; camera: "ok" | "not-recording" | "not-configured" }[];
+  audit?: "ok" | "tampered";
+}
+
+/** The delivery service as the faces use it. */
+export interface DeliveryPort {
+  readonly credentials: CredentialService;
+  readonly events: EventEmitter<DeliveryEvents>;
+  redeem(request: RedeemRequest): Promise<RedeemOutcome>;
+  /** Ends a visit now: relocks and closes it. Providers may end only visits of their own credentials. */
+  endVisit(visitId: string, actor: Actor): Promise<Visit>;
+  listVisits(actor: Actor, filter?: { doorId?: string; open?: boolean; limit?: number; before?: EpochMs }): Visit[];
+  getVisit(visitId: string, actor: Actor): Visit;
+  /** Paths of the assembled clip parts; owner only (providers never read clips). */
+  clipParts(visitId: string, actor: Actor): { path: string; durationMs: number }[];
+  doors(): DoorStatus[];
+  door(doorId: string): DoorStatus;
+  setSwitches(doorId: string, patch: Partial<DoorSettings>, actor: Actor): DoorStatus;
+  /** Owner lock/unlock from HomeKit/Matter/the API: no guest policy, but still recorded as a visit by "owner". */
+  ownerLock(doorId: string, actor: Actor): Promise<LockState>;
+  ownerUnlock(doorId: string, actor: Actor): Promise<LockState>;
+  health(): HealthReport;
+}
+
+/** A door camera as the faces use it (HomeKit snapshots and live view): no ONVIF or ffmpeg types leak. */
+export interface CameraFeed {
+  /** A current JPEG from the camera (ONVIF snapshot). */
+  snapshot(): Promise<Buffer>;
+  /** Where a live view reads video from: the camera's RTSP URL with credentials, for ffmpeg only — never log it. */
+  liveSourceUrl(): Promise<string>;
+  /** True while the always-on recorder receives frames (the camera answers). */
+  isRecording(): boolean;
+}

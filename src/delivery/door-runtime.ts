@@ -1,0 +1,79 @@
+// One door as the delivery flow sees it: its lock, its optional camera recorder, its PIN sync and its open visit.
+import type { DoorId, VisitId } from "../access/ids.js";
+import type { Recorder } from "../camera/recorder.js";
+import type { Visit } from "../store/visit-store.js";
+import type { LockDriver, LockState } from "../zigbee/lock-driver.js";
+import type { CredentialSync } from "./credential-sync.js";
+
+/** A door the service manages; the caller starts and stops the driver and the recorder. */
+export interface DeliveryDoor {
+  id: DoorId;
+  name: string;
+  relockAfterSeconds: number;
+  preRollSeconds: number;
+  postRollSeconds: number;
+  driver: LockDriver;
+  /** Absent when the door has no camera: guest access then needs a credential and config that waive recording. */
+  recorder?: Recorder;
+}
+
+/**
+ * The visit that holds the door now. "opening": the unlock is being sent; "unconfirmed": the unlock timed out and
+ * we wait for the lock to say what it did; "open": the door is unlocked for the visit; "relocking": being relocked.
+ */
+export interface ActiveVisit {
+  id: VisitId;
+  phase: "opening" | "unconfirmed" | "open" | "relocking";
+  /** The relock in progress, shared by everyone who asks for it. */
+  relocking?: Promise<Visit>;
+}
+
+export class DoorRuntime {
+  /** The visit that holds the door; one at a time. */
+  active: ActiveVisit | undefined;
+  /** Visits relocked and recording their post-roll. */
+  readonly closing = new Set<Promise<void>>();
+  sync: CredentialSync | undefined;
+
+  constructor(readonly door: DeliveryDoor) {}
+
+  get id(): DoorId {
+    return this.door.id;
+  }
+
+  get driver(): LockDriver {
+    return this.door.driver;
+  }
+
+  get recorder(): Recorder | undefined {
+    return this.door.recorder;
+  }
+
+  lockState(): LockState {
+    return this.driver.getState();
+  }
+
+  /**
+   * "Confirmed" means the lock is reachable and has itself reported a settled state (locked or unlocked).
+   * Moving, jammed or unknown (e.g. after a timed-out command) is not confirmed: a guest unlock then waits.
+   */
+  lockConfirmed(): boolean {
+    const state = this.driver.getState();
+    return this.driver.isAvailable() && (state === "locked" || state === "unlocked");
+  }
+
+  /** The recording gate: false when there is no camera. */
+  recording(): boolean {
+    try {
+      return this.recorder?.isRecording() ?? false;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Tracks a post-roll close so stop() can wait for it. */
+  track(work: Promise<void>): void {
+    const p = work.finally(() => this.closing.delete(p));
+    this.closing.add(p);
+  }
+}

@@ -1,0 +1,11 @@
+export * from "./zigbee-sim.js";
+export * from "./simulated-lock.js";
+export * from "./door-lock-cluster.js";
+export * from "./lock-profiles.js";
+export * from "./fault-injection.js";
+export * from "./scheduler.js";
+export { ZnpCoordinator, type ZnpCoordinatorOptions, type CoordinatorTiming } from "./znp-coordinator.js";
+export { NvMemory, type NetworkParams, type NvFileContent } from "./znp-nv.js";
+export { ClusterId, DoorLockCmd, DOOR_LOCK_COMMANDS } from "./zcl-clusters.js";
+export * as zcl from "./zcl-frame.js";
+export * as mt from "./mt-frame.js";

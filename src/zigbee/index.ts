@@ -1,0 +1,7 @@
+// The zigbee driver's public surface: herdsman types stay inside this folder.
+export type * from "./lock-driver.js";
+export { ZigbeeCoordinator, type CoordinatorConfig, type CoordinatorOptions, type CoordinatorEvents, type Interviewed } from "./zigbee-coordinator.js";
+export { HerdsmanLockDriver, type HerdsmanLockDriverOptions } from "./herdsman-lock-driver.js";
+export { SlotReconciler, type DesiredCredential, type CredentialSyncStatus, type ReconcileReport, type SlotReconcilerOptions } from "./slot-reconciler.js";
+export { MemorySlotRepository, type SlotRecord, type SlotRepository, type SlotSync } from "./slot-repository.js";
+export { LOCK_MODELS, findLockModel, resolveCapabilities, type LockModel } from "./devices.js";

@@ -1,0 +1,50 @@
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import { VisitId } from "../../src/access/ids.js";
+import { probeMedia } from "../../src/camera/ffmpeg-exec.js";
+import { RingRecorder } from "../../src/camera/ring-recorder.js";
+import { startRtspDemoServer } from "../../src/sim/camera/rtsp-demo-server.js";
+import type { RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
+import { sleep, tempStorage } from "./recorder-harness.js";
+
+describe("camera/demo RTSP source (ffmpeg only, no GStreamer)", function () {
+  this.timeout(60_000);
+  let server: RtspTestServer | undefined;
+  let recorder: RingRecorder | undefined;
+  let storage: string;
+
+  before(async () => {
+    storage = tempStorage("recorder-demo");
+    server = await startRtspDemoServer();
+  });
+
+  after(async () => {
+    await recorder?.stop();
+    await server?.stop();
+    fs.rmSync(storage, { recursive: true, force: true });
+  });
+
+  it("the ring recorder records it over RTSP/TCP into an H.264 clip", async () => {
+    recorder = new RingRecorder({ cameraId: "demo", url: server!.url, storagePath: storage, minFreeBytes: 1024 * 1024 });
+    await recorder.start();
+    await recorder.waitUntilRecording(20_000);
+    await sleep(1500);
+    recorder.beginVisit(VisitId("demo-1"), { preRollMs: 1000 });
+    await sleep(2000);
+    const clip = await recorder.endVisit(VisitId("demo-1"), { postRollMs: 1000 });
+    expect(clip.parts).to.have.length(1);
+    const info = await probeMedia("ffprobe", clip.parts[0]!.path);
+    expect(info.videoCodec).to.equal("h264");
+    expect(info.durationMs).to.be.within(3000, 5500);
+  });
+
+  it("refuses UDP transport with 461, as documented", async () => {
+    const stderr = await new Promise<string>((resolve) => {
+      execFile("ffmpeg", ["-v", "error", "-rtsp_transport", "udp", "-i", server!.url, "-t", "1", "-f", "null", "-"], { timeout: 15_000 }, (_e, _o, err) =>
+        resolve(String(err)),
+      );
+    });
+    expect(stderr).to.match(/461/);
+  });
+});

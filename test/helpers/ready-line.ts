@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { CLI_MAIN } from "./cli.js";
+
+export interface RunningDoorstep<T> {
+  child: ChildProcess;
+  ready: T;
+  stderr: () => string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code (or signal name). */
+  stop(graceMs?: number): Promise<number | string>;
+}
+
+/** Starts the real `doorstep` binary and waits for its `<prefix> {json}` line on stdout. */
+export function startDoorstep<T>(args: readonly string[], prefix: string, options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunningDoorstep<T>> {
+  const child = spawn(process.execPath, ["--no-warnings", CLI_MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+  let stdout = "";
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  const stop = async (graceMs = 10_000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return exited;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    const result = await exited;
+    clearTimeout(timer);
+    return result;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop(1000);
+      reject(new Error(`no "${prefix}" line within ${options.timeoutMs ?? 30_000} ms; stderr:\n${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    child.stdout!.on("data", (d) => {
+      stdout += d;
+      const line = stdout.split("\n").find((l) => l.startsWith(`${prefix} `));
+      if (line) {
+        clearTimeout(timer);
+        resolve({ child, ready: JSON.parse(line.slice(prefix.length + 1)) as T, stderr: () => stderr, stop });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`doorstep exited (${code}) before "${prefix}"; stderr:\n${stderr}`));
+    });
+  });
+}
+
+/** Process ids whose command line contains `needle` (from /proc), to prove nothing was left behind. */
+export async function processesMatching(needle: string): Promise<number[]> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = (await readFile(`/proc/${entry}/cmdline`, "utf8")).replace(/\0/g, " ");
+      if (cmd.includes(needle)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Every live descendant of `pid` (children, grandchildren…), from /proc. */
+export async function descendantsOf(pid: number): Promise<number[]> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const parentOf = new Map<number, number>();
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 of /proc/PID/stat is the parent; the command name (field 2) may hold spaces, so split after ")".
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parentOf.set(Number(entry), Number(fields[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, parent] of parentOf) if (parent === p) (out.push(child), walk(child));
+  };
+  walk(pid);
+  return out;
+}
+
+/** True while /proc has the process (a zombie counts as gone). */
+export async function isAlive(pid: number): Promise<boolean> {
+  const { readFile } = await import("node:fs/promises");
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
