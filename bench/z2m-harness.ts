@@ -102,7 +102,7 @@ export async function startZ2m(profile: LockProfileKey = "yale-assure"): Promise
         `  pan_id: ${NETWORK.panID}`,
         `  ext_pan_id: [${NETWORK.extendedPanID!.join(", ")}]`,
         `  channel: ${NETWORK.channel}`,
-        "  log_level: warning",
+        `  log_level: ${process.env.DOORSTEP_Z2M_LOG_LEVEL ?? "warning"}`,
         "  log_output: [console]",
         "ota:",
         "  disable_automatic_update_check: true",
@@ -155,7 +155,13 @@ export async function startZ2m(profile: LockProfileKey = "yale-assure"): Promise
     await next("zigbee2mqtt/bridge/state", (m) => (m.state ?? m.value) === "online", 90_000);
     const lock = sim.lock(lockId);
     const interviewed = next("zigbee2mqtt/bridge/event", (m) => m.type === "device_interview" && (m.data as { status?: string }).status !== "started", 60_000);
-    client.publish("zigbee2mqtt/bridge/request/permit_join", JSON.stringify({ time: 120 }));
+    // "online" can come before Zigbee2MQTT subscribes to its request topics: ask again until it answers.
+    const permitted = next("zigbee2mqtt/bridge/response/permit_join", () => true, 30_000);
+    const ask = () => client.publish("zigbee2mqtt/bridge/request/permit_join", JSON.stringify({ time: 120 }));
+    ask();
+    const asking = setInterval(ask, 2000);
+    const answer = await permitted.finally(() => clearInterval(asking));
+    if (answer.status !== "ok") throw new Error(`Zigbee2MQTT refused permit_join: ${JSON.stringify(answer)}`);
     const iv = await interviewed;
     if ((iv.data as { status?: string }).status !== "successful") throw new Error(`Zigbee2MQTT interview: ${JSON.stringify(iv.data)}`);
     // Z2M configures the lock after the interview (binds, reporting); wait until that traffic has settled.

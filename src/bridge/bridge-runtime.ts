@@ -13,6 +13,8 @@ export interface BridgeRuntime {
   readonly cameraFeeds: ReadonlyMap<string, CameraFeed>;
   /** The HTTP API's base URL once started. */
   readonly apiUrl: string | undefined;
+  /** The Matter node once started (config matter.enabled); the pairing code is for the owner's eyes, not the log. */
+  readonly matter: { port: number; pairingCode: string; qrPairingCode: string; commissioned: boolean } | undefined;
   start(): Promise<void>;
   /** Relocks doors with open visits first, then stops everything; idempotent. */
   stop(): Promise<void>;

@@ -12,6 +12,7 @@ import type { CameraFeed } from "../delivery/delivery-port.js";
 import { DeliveryService } from "../delivery/delivery-service.js";
 import { openStore, type Store } from "../store/store.js";
 import { ZigbeeCoordinator } from "../zigbee/zigbee-coordinator.js";
+import type { MatterBridge } from "../matter/index.js";
 import type { BridgeRuntime } from "./bridge-runtime.js";
 import { DoorCamera } from "./door-camera.js";
 import { PairedLock } from "./paired-lock.js";
@@ -25,6 +26,8 @@ export interface CreateBridgeOptions {
   pairingWindowSeconds?: number;
   /** Start the HTTP API (default true). */
   api?: boolean;
+  /** Start the Matter node when `config.matter.enabled` (default true; tests that drive the node themselves pass false). */
+  matter?: boolean;
 }
 
 const RETENTION_INTERVAL_MS = 60 * 60_000;
@@ -73,6 +76,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
 
   let api: ApiServer | undefined;
   let apiUrl: string | undefined;
+  let matter: MatterBridge | undefined;
   let retentionTimer: NodeJS.Timeout | undefined;
   let state: "new" | "running" | "stopped" = "new";
   const started: (() => Promise<void>)[] = [];
@@ -86,6 +90,9 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     get apiUrl() {
       return apiUrl;
     },
+    get matter() {
+      return matter && { port: matter.port, pairingCode: matter.pairingCode, qrPairingCode: matter.qrPairingCode, commissioned: matter.commissioned() };
+    },
     async start() {
       if (state !== "new") throw new Error("the bridge starts once");
       state = "running";
@@ -97,13 +104,17 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           started.push(() => Promise.all([...locks.values()].map((l) => l.stop())).then(() => undefined));
           await Promise.all([...locks.values()].map((l) => l.attach()));
           coordinator.events.on("interview", (e) => {
-            if (e.status === "successful") void locks.get(doorIdOf(config, e.ieee) ?? "")?.attach();
+            const lock = e.status === "successful" ? locks.get(doorIdOf(config, e.ieee) ?? "") : undefined;
+            if (!lock) return;
+            void lock.attach().then(closeJoiningWhenAllPaired);
           });
           const unpaired = [...locks.entries()].filter(([, l]) => !l.paired).map(([id]) => id);
           if (unpaired.length > 0) {
             const seconds = Math.min(254, options.pairingWindowSeconds ?? 180);
             logger.warn(`Lock(s) not paired yet for ${unpaired.join(", ")}: joining is open for ${seconds} s. Put each lock in pairing mode.`);
             await coordinator.permitJoin(seconds);
+            joiningOpen = true;
+            await closeJoiningWhenAllPaired(); // a lock may have joined before permitJoin even answered
           }
         }
         // Cameras first: a visit recovered at start wants its recorder.
@@ -127,6 +138,13 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           });
           apiUrl = (await api.start()).url;
           started.push(() => api!.stop());
+        }
+        if (config.matter.enabled && options.matter !== false) {
+          // Imported only when enabled: matter.js is large and sets process-wide defaults when it loads.
+          const { startMatterBridge, slotTableProbe } = await import("../matter/index.js");
+          const node = await startMatterBridge({ delivery, config, storageDir, logger, clock, keypad: slotTableProbe(store.slots) });
+          matter = node;
+          started.push(() => node.stop());
         }
         retentionTimer = setInterval(() => runRetention(), RETENTION_INTERVAL_MS);
         retentionTimer.unref();
@@ -152,6 +170,19 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       store.close();
     },
   };
+
+  let joiningOpen = false;
+  /** An open network lets any device join: close it as soon as every configured lock is in. */
+  async function closeJoiningWhenAllPaired(): Promise<void> {
+    if (!coordinator || !joiningOpen || ![...locks.values()].every((l) => l.paired)) return;
+    joiningOpen = false;
+    try {
+      await coordinator.permitJoin(0);
+      logger.info("Every configured lock is paired: joining is closed.");
+    } catch (error) {
+      logger.warn(`Could not close joining: ${formatError(error)}`);
+    }
+  }
 
   function runRetention(): void {
     try {

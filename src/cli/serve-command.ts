@@ -8,6 +8,7 @@ import { validateConfig } from "../config/validate-config.js";
 import type { DoorstepConfig } from "../config/config.js";
 import { formatError } from "../core/errors.js";
 import { consoleLogger, prefixed, type Logger } from "../core/logger.js";
+import { startStandaloneBridge, type StandaloneBridge } from "../homekit/standalone-bridge.js";
 import { openStore } from "../store/store.js";
 import { startSimulatedHome, type SimulatedHome } from "../sim/simulated-home.js";
 import { resolveContext, type GlobalOptions } from "./context.js";
@@ -31,20 +32,36 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
       const run = demo ? await startDemo(logger, globals().storage) : { config: context.config, storageDir: context.storageDir, home: undefined, cleanup: async () => {} };
       const ownerToken = issueOwnerToken(run.storageDir, demo);
       const runtime = await createBridge({ config: run.config, storageDir: run.storageDir, logger });
+      let homekit: StandaloneBridge | undefined;
       const stopped = onSignals(logger, async () => {
         // Each step runs even if the one before failed: a half-stopped bridge must not keep the process alive.
-        for (const step of [() => runtime.stop(), () => run.home?.stop(), () => run.cleanup()]) {
+        for (const step of [() => homekit?.stop(), () => runtime.stop(), () => run.home?.stop(), () => run.cleanup()]) {
           await Promise.resolve().then(step).catch((error: unknown) => logger.error(`Shutdown: ${formatError(error)}`));
         }
       });
       try {
         await runtime.start();
+        homekit = await startStandaloneBridge({
+          config: run.config,
+          storageDir: run.storageDir,
+          delivery: runtime.delivery,
+          cameraFeeds: runtime.cameraFeeds,
+          logger: prefixed(logger, "HomeKit"),
+          // The demo advertises on loopback only: it must never announce a simulated door to the home network.
+          ...(demo ? { bind: ["127.0.0.1"] } : {}),
+        });
       } catch (error) {
+        await homekit?.stop();
+        await runtime.stop();
         await run.home?.stop();
         await run.cleanup();
         throw error;
       }
-      io.stdout.write(`DOORSTEP READY ${JSON.stringify(readyLine(runtime, ownerToken, run.home))}\n`);
+      io.stdout.write(`DOORSTEP READY ${JSON.stringify(readyLine(runtime, ownerToken, run.home, homekit))}\n`);
+      // The pairing secrets go to the terminal only, never to the log.
+      io.stdout.write(`HomeKit: add "${run.config.name}" in the Home app with setup code ${homekit.setupCode} (QR content ${homekit.setupURI}).\n`);
+      const { matter } = runtime;
+      if (matter && !matter.commissioned) io.stdout.write(`Matter: pair with manual code ${matter.pairingCode} (QR content ${matter.qrPairingCode}) on UDP port ${matter.port}.\n`);
       if (demo) printDemoHelp(io, runtime, ownerToken, run.home!);
       await stopped;
     });
@@ -55,6 +72,8 @@ async function startDemo(logger: Logger, storage: string | undefined): Promise<{
   const storageDir = storage ?? (await mkdtemp(join(tmpdir(), "doorstep-demo-")));
   logger.warn(`SIMULATED demo: the lock, the camera and the Zigbee coordinator are simulated (storage ${storageDir}).`);
   const home = await startSimulatedHome({ doors: 1, nvFile: join(storageDir, "sim-nv.json") });
+  // The demo's Matter node announces itself on loopback only: a simulated door must never appear on the home network.
+  process.env.MATTER_MDNS_NETWORKINTERFACE ??= "lo";
   const config = validateConfig({
     ...home.bridgeConfig(),
     delivery: { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone },
@@ -80,10 +99,12 @@ function issueOwnerToken(storageDir: string, demo: boolean): string | undefined 
   }
 }
 
-function readyLine(runtime: BridgeRuntime, ownerToken: string | undefined, home: SimulatedHome | undefined): Record<string, unknown> {
+function readyLine(runtime: BridgeRuntime, ownerToken: string | undefined, home: SimulatedHome | undefined, homekit: StandaloneBridge | undefined): Record<string, unknown> {
   return {
     api: runtime.apiUrl,
     ...(ownerToken ? { ownerToken } : {}),
+    ...(homekit ? { homekit: { port: homekit.port, setupCode: homekit.setupCode, setupURI: homekit.setupURI } } : {}),
+    ...(runtime.matter ? { matter: { port: runtime.matter.port, pairingCode: runtime.matter.pairingCode, qrPairingCode: runtime.matter.qrPairingCode } } : {}),
     doors: runtime.config.doors.map((d) => d.id),
     simulated: home !== undefined,
     ...(home ? { sim: home.endpoints() } : {}),

@@ -1,6 +1,7 @@
 // What every part of the delivery flow shares: the store, the clock, timers, events, settings and the doors.
 import type { EventEmitter } from "node:events";
 import type { Clock } from "../access/clock.js";
+import type { DeliveryConfig } from "../config/config.js";
 import type { DoorId, EpochMs, VisitId } from "../access/ids.js";
 import { formatError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
@@ -12,15 +13,8 @@ import type { DoorRuntime } from "./door-runtime.js";
 import type { LockoutCounter } from "./lockout.js";
 import type { KeyedTimers, Scheduler } from "./relock-scheduler.js";
 
-/** The global delivery settings (config `delivery`). */
-export interface DeliverySettings {
-  requireRecording: boolean;
-  inHomeDeliveries: boolean;
-  timeZone: string;
-  maxCredentialDays: number;
-  lockoutAttempts: number;
-  lockoutWindowMinutes: number;
-}
+/** The global delivery settings: config `delivery`, defaults applied. */
+export type DeliverySettings = DeliveryConfig;
 
 /** How long the flow waits for the lock, and how hard it tries to relock. */
 export interface DeliveryTiming {
@@ -58,7 +52,12 @@ export interface DeliveryContext {
   timing: DeliveryTiming;
   lockout: LockoutCounter;
   doors: Map<DoorId, DoorRuntime>;
+  /** Set by stop(): visits relocked from now on keep at most SHUTDOWN_POST_ROLL_MS of post-roll (hosts kill slow stops). */
+  shuttingDown?: boolean;
 }
+
+/** Homebridge force-exits 5 s after SIGTERM; a relock plus this post-roll and the clip assembly fit in that. */
+export const SHUTDOWN_POST_ROLL_MS = 1_000;
 
 /** The door's switches: stored values, or the config defaults for switches the owner never touched. */
 export function switchesOf(ctx: DeliveryContext, doorId: DoorId): DoorSettings {

@@ -116,6 +116,7 @@ export class DeliveryService implements DeliveryPort {
   async stop(): Promise<void> {
     if (this.phase === "stopped" || this.phase === "stopping") return;
     this.phase = "stopping";
+    this.ctx.shuttingDown = true;
     const doors = [...this.ctx.doors.values()];
     await Promise.all(
       doors.map(async (door) => {

@@ -3,7 +3,7 @@ import type { VisitId } from "../access/ids.js";
 import type { ClipPart as RecorderClipPart, VisitClip } from "../camera/recorder.js";
 import { formatError } from "../core/errors.js";
 import type { ClipPart, CloseReason, Visit } from "../store/visit-store.js";
-import { commitTransition, raiseAlert, sleep, type DeliveryContext } from "./delivery-context.js";
+import { commitTransition, raiseAlert, sleep, type DeliveryContext, SHUTDOWN_POST_ROLL_MS } from "./delivery-context.js";
 import type { DoorRuntime } from "./door-runtime.js";
 
 /** Timer keys: one relock and one settle wait per door. */
@@ -86,7 +86,8 @@ export function relocked(ctx: DeliveryContext, door: DoorRuntime, reason: "reloc
 
 /** Keeps recording for the post-roll, stores the clip parts, closes the visit with its audit entry, emits visitEnded. */
 export async function closeAfterPostRoll(ctx: DeliveryContext, door: DoorRuntime, visit: Visit, reason: CloseReason): Promise<void> {
-  const parts = await collectClip(ctx, door, visit.id, door.door.postRollSeconds * 1000);
+  const postRollMs = door.door.postRollSeconds * 1000;
+  const parts = await collectClip(ctx, door, visit.id, ctx.shuttingDown ? Math.min(postRollMs, SHUTDOWN_POST_ROLL_MS) : postRollMs);
   const closed = commitTransition(
     ctx,
     visit,

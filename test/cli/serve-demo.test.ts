@@ -10,6 +10,7 @@ interface Ready {
   doors: string[];
   simulated: boolean;
   sim: { zigbee: string; control: string; rtsp: string };
+  homekit: { port: number; setupCode: string; setupURI: string };
 }
 
 describe("doorstep serve with no config (the SIMULATED demo, real binary)", function () {
@@ -37,6 +38,16 @@ describe("doorstep serve with no config (the SIMULATED demo, real binary)", func
     expect(bridge!.stderr()).to.contain("SIMULATED");
   });
 
+  it("publishes the HomeKit bridge, which refuses an unpaired controller", async () => {
+    const { homekit } = bridge!.ready;
+    expect(homekit.setupCode).to.match(/^\d{3}-\d{2}-\d{3}$/);
+    expect(homekit.setupURI).to.match(/^X-HM:\/\//);
+    expect(bridge!.stderr()).to.not.contain(homekit.setupCode);
+    // HAP answers 470 (connection authorization required) to anyone who has not paired.
+    const res = await fetch(`http://127.0.0.1:${homekit.port}/accessories`);
+    expect(res.status).to.equal(470);
+  });
+
   it("serves the API with the owner token and refuses without it", async () => {
     const { api, ownerToken } = bridge!.ready;
     expect((await fetch(`${api}/v1/doors`)).status).to.equal(401);
@@ -55,6 +66,9 @@ describe("doorstep serve with no config (the SIMULATED demo, real binary)", func
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(lock).to.deep.include({ state: "locked", available: true });
+    // With every configured lock in, the network stops accepting new devices.
+    while (Date.now() < deadline && !bridge!.stderr().includes("joining is closed")) await new Promise((r) => setTimeout(r, 100));
+    expect(bridge!.stderr()).to.contain("Every configured lock is paired: joining is closed.");
   });
 
   it("stops on SIGTERM with exit 0 and leaves no ffmpeg behind", async () => {

@@ -1,0 +1,31 @@
+// "In-home deliveries" and "Pets home" as Matter OnOff: a controller's On/Off goes to DeliveryPort.setSwitches first
+// (persisted, audited); only then does the attribute change. The delivery service's `switches` event keeps it in step
+// when the switch changes elsewhere.
+import { OnOffServer } from "@matter/main/behaviors/on-off";
+import { Status, StatusResponseError } from "@matter/main/types";
+import { formatError } from "../core/errors.js";
+import { ownerVia } from "../delivery/actor.js";
+import { DoorstepLink } from "./doorstep-link.js";
+
+export class DoorSwitchServer extends OnOffServer {
+  override async on(): Promise<void> {
+    this.#apply(true);
+    await super.on();
+  }
+
+  override async off(): Promise<void> {
+    this.#apply(false);
+    await super.off();
+  }
+
+  #apply(value: boolean): void {
+    const link = this.env.get(DoorstepLink);
+    const role = link.role(this.endpoint.id);
+    if (role.kind !== "switch") throw new StatusResponseError("Not a Doorstep switch", Status.Failure);
+    try {
+      link.delivery.setSwitches(role.doorId, { [role.switch]: value }, ownerVia("matter"));
+    } catch (error) {
+      throw new StatusResponseError(`The switch did not change: ${formatError(error)}`, Status.Failure);
+    }
+  }
+}

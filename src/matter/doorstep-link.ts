@@ -1,0 +1,110 @@
+// What the Matter behaviors reach the rest of Doorstep through: the DeliveryPort, the door behind each endpoint, the
+// settings, and the keypad-sync probe. Registered in the node's environment (`env.get(DoorstepLink)`), so a behavior
+// never imports a driver or the store.
+import type { CredentialId, EpochMs, VisitId } from "../access/ids.js";
+import type { Logger } from "../core/logger.js";
+import type { DeliveryPort } from "../delivery/delivery-port.js";
+import type { DoorSettings } from "../store/door-settings-store.js";
+
+/** Where a credential's PIN stands on a door's lock keypad. */
+export type KeypadSyncState = { state: "synced" } | { state: "pending" } | { state: "failed"; reason: string } | { state: "absent" };
+
+/**
+ * Reports the keypad sync of one credential at one door. DeliveryPort offers no way to await the reconciler's
+ * write, so the composition root passes this (see `slotTableProbe`); without it a new PIN is not awaited.
+ */
+export interface KeypadSyncProbe {
+  status(doorId: string, credentialId: CredentialId): KeypadSyncState;
+}
+
+/** What an endpoint of the bridge stands for. */
+export type EndpointRole = { kind: "lock"; doorId: string } | { kind: "switch"; doorId: string; switch: keyof DoorSettings } | { kind: "visit"; doorId: string };
+
+export interface DoorstepLinkOptions {
+  delivery: DeliveryPort;
+  logger: Logger;
+  timeZone: string;
+  maxCredentialDays: number;
+  requirePinForRemoteOperation: boolean;
+  keypad?: KeypadSyncProbe;
+  /** How long a command waits for a new PIN to reach the keypad (ms). */
+  keypadDeadlineMs: number;
+  now: () => EpochMs;
+}
+
+export class DoorstepLink {
+  private readonly roles = new Map<string, EndpointRole>();
+  /** Doors with a Matter unlock/lock in flight: visits they start are reported by the command itself. */
+  private readonly inFlight = new Map<string, number>();
+  /** Visits started by a Matter command (reported by the command, not again from the delivery events). */
+  readonly ownVisits = new Set<VisitId>();
+
+  constructor(readonly options: DoorstepLinkOptions) {}
+
+  get delivery(): DeliveryPort {
+    return this.options.delivery;
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
+  register(endpointId: string, role: EndpointRole): void {
+    this.roles.set(endpointId, role);
+  }
+
+  role(endpointId: string): EndpointRole {
+    const role = this.roles.get(endpointId);
+    if (!role) throw new Error(`endpoint ${endpointId} is not a Doorstep endpoint`);
+    return role;
+  }
+
+  /** Runs a Matter-initiated operation on a door, marking the door busy so its visit events are not reported twice. */
+  async commanding<T>(doorId: string, run: () => Promise<T>): Promise<T> {
+    this.inFlight.set(doorId, (this.inFlight.get(doorId) ?? 0) + 1);
+    try {
+      return await run();
+    } finally {
+      const n = (this.inFlight.get(doorId) ?? 1) - 1;
+      if (n <= 0) this.inFlight.delete(doorId);
+      else this.inFlight.set(doorId, n);
+    }
+  }
+
+  isCommanding(doorId: string): boolean {
+    return this.inFlight.has(doorId);
+  }
+
+  /** Resolves when the credential's PIN is on the keypad; rejects with the lock's reason, or at the deadline. */
+  async awaitKeypad(doorId: string, credentialId: CredentialId): Promise<void> {
+    const probe = this.options.keypad;
+    if (!probe) return;
+    const deadline = Date.now() + this.options.keypadDeadlineMs;
+    for (;;) {
+      const s = probe.status(doorId, credentialId);
+      if (s.state === "synced") return;
+      if (s.state === "failed") throw new Error(`the lock did not take the PIN: ${s.reason}`);
+      if (Date.now() >= deadline) throw new Error(`the PIN did not reach the lock keypad within ${Math.round(this.options.keypadDeadlineMs / 1000)} s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** The slot table as `store.slots` offers it (structural, so this folder needs no import of the store). */
+export interface SlotTable {
+  findByCredential(doorId: never, credentialId: CredentialId): { state: "synced" | "pending" | "failed"; lastError?: string } | undefined;
+}
+
+/** A KeypadSyncProbe on the store's lock-slot table, which the reconciler keeps. */
+export function slotTableProbe(slots: SlotTable): KeypadSyncProbe {
+  return {
+    status(doorId, credentialId) {
+      const slot = slots.findByCredential(doorId as never, credentialId);
+      if (!slot) return { state: "absent" };
+      if (slot.state === "synced") return { state: "synced" };
+      // The reconciler retries a failed write; a first failure with the lock's answer is final for the command.
+      if (slot.state === "failed") return { state: "failed", reason: slot.lastError ?? "failed" };
+      return { state: "pending" };
+    },
+  };
+}

@@ -1,0 +1,544 @@
+// The door as a Matter DoorLock whose users, PINs and schedules are Doorstep guest credentials.
+// matter.js keeps the Matter view (users, encrypted PINs, schedules); every change is projected onto the credential
+// store through DeliveryPort.credentials, and every unlock goes through the delivery flow (recording first). matter.js
+// enforces none of schedules, user types or operating modes: this class does, by letting the access core decide.
+import { createHash } from "node:crypto";
+import { Bytes, Supervision } from "@matter/main";
+import { DoorLockServer } from "@matter/main/behaviors/door-lock";
+import { DoorLock } from "@matter/main/clusters/door-lock";
+import { field, listOf, nonvolatile, string, uint16 } from "@matter/main/model";
+import { FabricIndex, Status, StatusResponseError } from "@matter/main/types";
+import type { CredentialId, VisitId } from "../access/ids.js";
+import { ConflictError, ValidationError, formatError } from "../core/errors.js";
+import { ownerVia } from "../delivery/actor.js";
+import type { CredentialView } from "../delivery/credential-service.js";
+import type { RedeemOutcome } from "../delivery/delivery-port.js";
+import { validateCredentialInput } from "../access/credential-input.js";
+import { DoorstepLink } from "./doorstep-link.js";
+import { mirrorCredential, projectUser, type MatterUserView } from "./lock-user-mapping.js";
+import { operationErrorFor } from "./operation-error.js";
+
+const MATTER = ownerVia("matter");
+const PIN = DoorLock.CredentialType.Pin;
+const ALL = 0xfffe;
+/** Matter DlStatus values the global Status enum lacks (spec 5.2.6.2). */
+const DL_DUPLICATE = 2 as Status;
+const DL_OCCUPIED = 3 as Status;
+
+/**
+ * A SetCredentialResponse with a DlStatus. matter.js 0.17.9 types the field as the global Status and would refuse 2/3
+ * (fixed upstream in matter.js PR #4381), so this field skips validation.
+ */
+function dlResponse(status: Status, nextCredentialIndex: number | null): DoorLock.SetCredentialResponse {
+  const response: DoorLock.SetCredentialResponse = { status, userIndex: null, nextCredentialIndex };
+  Supervision(response as unknown as Record<string, never>, "status").validate = false;
+  return response;
+}
+/** Credential data of a mirrored user: never equal to a PIN (digits), so it can neither match nor collide. */
+const PLACEHOLDER = Bytes.fromHex("ffffffffffffffff");
+
+/** Which credential a Matter user stands for, and whether the user came from Matter or from the store. */
+export class UserLink {
+  @field(uint16)
+  userIndex!: number;
+
+  @field(string)
+  credentialId!: string;
+
+  /** "matter": made by a controller, projected onto a credential; "store": mirrored from a credential. */
+  @field(string)
+  origin!: string;
+
+  /** Of the Matter view the credential was made from: unchanged view, no new credential. */
+  @field(string)
+  fingerprint!: string;
+}
+
+const Base = DoorLockServer.with("PinCredential", "User", "CredentialOverTheAirAccess", "YearDayAccessSchedules", "WeekDayAccessSchedules", "DoorPositionSensor");
+
+export class GuestLockServer extends Base {
+  declare state: GuestLockServer.State;
+
+  // ── Lock operations ──
+
+  override async unlockDoor(request: DoorLock.UnlockDoorRequest): Promise<void> {
+    await this.#unlock(request.pinCode);
+  }
+
+  override async unlockWithTimeout(request: DoorLock.UnlockWithTimeoutRequest): Promise<void> {
+    // The relock time is the door's relockAfterSeconds: a controller's timeout does not extend a guest visit.
+    await this.#unlock(request.pinCode);
+  }
+
+  override async lockDoor(request: DoorLock.LockDoorRequest): Promise<void> {
+    const operation = DoorLock.LockOperationType.Lock;
+    this.#assertRemoteAllowed(operation);
+    if (request.pinCode === undefined && this.state.requirePinForRemoteOperation) this.#refuse(operation, DoorLock.OperationError.InvalidCredential, "PIN required for remote operation");
+    let userIndex: number | null = null;
+    if (request.pinCode !== undefined) {
+      const pin = this.#pinText(request.pinCode, operation);
+      const { credential } = this.#link.delivery.credentials.check({ doorId: this.#doorId, pin, via: "remote", recording: true, lockAvailable: true });
+      if (!credential?.live) this.#refuse(operation, DoorLock.OperationError.InvalidCredential, "Invalid PIN code");
+      userIndex = this.#linkOfCredential(credential.id)?.userIndex ?? null;
+    }
+    const doorId = this.#doorId;
+    let state: string;
+    try {
+      state = await this.#link.commanding(doorId, () => this.#link.delivery.ownerLock(doorId, MATTER));
+    } catch (error) {
+      this.#link.logger.warn(`Matter lock of ${doorId} failed: ${formatError(error)}`);
+      throw new StatusResponseError(`The lock did not lock: ${formatError(error)}`, Status.Failure);
+    }
+    if (state !== "locked") throw new StatusResponseError(`The lock did not confirm the lock (${state})`, Status.Failure);
+    this.state.lockState = DoorLock.LockState.Locked;
+    this.#emitOperation(operation, DoorLock.OperationSource.Remote, userIndex);
+  }
+
+  async #unlock(pinCode: Bytes | undefined): Promise<void> {
+    const operation = DoorLock.LockOperationType.Unlock;
+    this.#assertRemoteAllowed(operation);
+    const doorId = this.#doorId;
+    const delivery = this.#link.delivery;
+    if (pinCode === undefined) {
+      if (this.state.requirePinForRemoteOperation) this.#refuse(operation, DoorLock.OperationError.InvalidCredential, "PIN required for remote operation");
+      let state: string;
+      try {
+        state = await this.#link.commanding(doorId, () => delivery.ownerUnlock(doorId, MATTER));
+      } catch (error) {
+        this.#link.logger.warn(`Matter unlock of ${doorId} failed: ${formatError(error)}`);
+        throw new StatusResponseError(`The lock did not unlock: ${formatError(error)}`, Status.Failure);
+      }
+      // Not confirmed (the lock did not answer in time): a failure; the lock's own later report moves lockState.
+      if (state !== "unlocked") throw new StatusResponseError(`The lock did not confirm the unlock (${state})`, Status.Failure);
+      this.state.lockState = DoorLock.LockState.Unlocked;
+      this.#emitOperation(operation, DoorLock.OperationSource.Remote, null);
+      return;
+    }
+    const pin = this.#pinText(pinCode, operation);
+    if (this.state.operatingMode === DoorLock.OperatingMode.Vacation) {
+      this.#refuse(operation, DoorLock.OperationError.Restricted, "Guest codes are off in vacation mode");
+    }
+    // The delivery flow: policy (schedule, uses, switches), recording first, then the unlock, all or nothing.
+    const source = `matter:${this.context.fabric ?? 0}`;
+    let outcome: RedeemOutcome;
+    try {
+      outcome = await this.#link.commanding(doorId, () => delivery.redeem({ doorId, pin, actor: MATTER, source }));
+    } catch (error) {
+      this.#link.logger.warn(`Matter unlock with PIN at ${doorId} failed: ${formatError(error)}`);
+      throw new StatusResponseError(`The lock did not unlock: ${formatError(error)}`, Status.Failure);
+    }
+    if (outcome.outcome !== "unlocked") {
+      this.#link.logger.info(`Matter unlock with a PIN at ${doorId} refused: ${outcome.reason}.`);
+      this.#refuse(operation, operationErrorFor(outcome.reason), `Refused: ${outcome.reason}`);
+    }
+    this.#link.ownVisits.add(outcome.visitId);
+    const userIndex = this.#userOfVisit(outcome.visitId);
+    this.state.lockState = DoorLock.LockState.Unlocked;
+    this.#emitOperation(operation, DoorLock.OperationSource.Remote, userIndex);
+    if (userIndex !== null) this.#disableIfSpent(userIndex);
+  }
+
+  /** NoRemoteLockUnlock and Privacy refuse every remote lock/unlock (spec 5.2.6.x OperatingModeEnum). */
+  #assertRemoteAllowed(operation: DoorLock.LockOperationType): void {
+    const mode = this.state.operatingMode;
+    if (mode === DoorLock.OperatingMode.NoRemoteLockUnlock || mode === DoorLock.OperatingMode.Privacy) {
+      this.#refuse(operation, DoorLock.OperationError.Restricted, `Remote operation is off in ${DoorLock.OperatingMode[mode]} mode`);
+    }
+  }
+
+  #pinText(pinCode: Bytes, operation: DoorLock.LockOperationType): string {
+    const text = pinText(pinCode);
+    if (text === undefined) this.#refuse(operation, DoorLock.OperationError.InvalidCredential, "A PIN is 4 to 8 digits");
+    return text;
+  }
+
+  #refuse(operation: DoorLock.LockOperationType, error: DoorLock.OperationError, message: string): never {
+    this.events.lockOperationError.emit(
+      {
+        lockOperationType: operation,
+        operationSource: DoorLock.OperationSource.Remote,
+        operationError: error,
+        userIndex: null,
+        fabricIndex: this.context.fabric ?? null,
+        sourceNode: this.#sourceNode,
+        credentials: null,
+      },
+      this.context,
+    );
+    throw new StatusResponseError(message, Status.Failure);
+  }
+
+  #emitOperation(operation: DoorLock.LockOperationType, source: DoorLock.OperationSource, userIndex: number | null): void {
+    const credentialIndex = userIndex === null ? undefined : this.#pinIndexOf(userIndex);
+    this.events.lockOperation.emit(
+      {
+        lockOperationType: operation,
+        operationSource: source,
+        userIndex,
+        fabricIndex: source === DoorLock.OperationSource.Remote ? (this.context.fabric ?? null) : null,
+        sourceNode: source === DoorLock.OperationSource.Remote ? this.#sourceNode : null,
+        credentials: credentialIndex === undefined ? null : [{ credentialType: PIN, credentialIndex }],
+      },
+      this.context,
+    );
+  }
+
+  get #sourceNode() {
+    const context = this.context;
+    return "subject" in context && context.subject?.kind === "node" ? context.subject.id : null;
+  }
+
+  // ── Users and credentials (USR) ──
+
+  override async setUser(request: DoorLock.SetUserRequest): Promise<void> {
+    if (request.operationType === DoorLock.DataOperationType.Modify) this.#assertMatterOwned(request.userIndex);
+    await super.setUser(request);
+    await this.#project(request.userIndex);
+  }
+
+  override async clearUser(request: DoorLock.ClearUserRequest): Promise<void> {
+    const affected = request.userIndex === ALL ? this.state.links.map((l) => l.userIndex) : [request.userIndex];
+    await super.clearUser(request);
+    for (const userIndex of affected) this.#unlink(userIndex, "its Matter user was cleared");
+  }
+
+  override async setCredential(request: DoorLock.SetCredentialRequest): Promise<DoorLock.SetCredentialResponse> {
+    const { credential, operationType } = request;
+    if (credential.credentialType !== PIN) return super.setCredential(request);
+    const auth = this.auth;
+    const max = this.state.numberOfPinUsersSupported;
+    let credentialIndex = credential.credentialIndex;
+    // Index 0 is the Programming PIN's; controllers (Apple Home) send it to mean "any free slot".
+    if (operationType === DoorLock.DataOperationType.Add && credentialIndex === 0) {
+      const free = auth.findNextAvailableCredentialIndex(PIN, 0, max);
+      if (free === null) return { status: Status.ResourceExhausted, userIndex: null, nextCredentialIndex: null };
+      credentialIndex = free;
+    }
+    if (credentialIndex < 1 || credentialIndex > max) return { status: Status.InvalidCommand, userIndex: null, nextCredentialIndex: null };
+    const pin = pinText(request.credentialData);
+    if (pin === undefined || pin.length < this.state.minPinCodeLength || pin.length > this.state.maxPinCodeLength) {
+      return { status: Status.InvalidCommand, userIndex: null, nextCredentialIndex: null };
+    }
+    const nextCredentialIndex = auth.findNextAvailableCredentialIndex(PIN, credentialIndex, max);
+    const existing = auth.findCredential(PIN, credentialIndex);
+    if (operationType === DoorLock.DataOperationType.Add && existing) return dlResponse(DL_OCCUPIED, nextCredentialIndex);
+    const owner = existing ? auth.findUserIndexForCredential(PIN, credentialIndex) : request.userIndex;
+    if (owner !== null && owner !== undefined) this.#assertMatterOwned(owner);
+    if (auth.isDuplicateCredential(PIN, request.credentialData, credentialIndex)) return dlResponse(DL_DUPLICATE, nextCredentialIndex);
+    // A PIN some other credential (API, CLI, another door's user) already uses at this door is a duplicate too.
+    const holder = this.#link.delivery.credentials.check({ doorId: this.#doorId, pin, via: "keypad", recording: true, lockAvailable: true }).credential;
+    const ownCredential = owner !== null && owner !== undefined ? this.#linkOf(owner)?.credentialId : undefined;
+    if (holder && holder.id !== ownCredential && holder.revokedAt === undefined) return dlResponse(DL_DUPLICATE, nextCredentialIndex);
+
+    const response = await super.setCredential({ ...request, credential: { credentialType: PIN, credentialIndex } });
+    if (response.status !== Status.Success) return response;
+    const userIndex = request.userIndex ?? response.userIndex;
+    if (userIndex !== null) await this.#project(userIndex);
+    return response;
+  }
+
+  override async clearCredential(request: DoorLock.ClearCredentialRequest): Promise<void> {
+    const auth = this.auth;
+    const c = request.credential;
+    const affected =
+      c === null || c.credentialIndex === ALL
+        ? auth.users.filter((u) => u.credentials.some((x) => c === null || x.credentialType === c.credentialType)).map((u) => u.userIndex)
+        : [auth.findUserIndexForCredential(c.credentialType, c.credentialIndex)].filter((u): u is number => u !== null);
+    await super.clearCredential(request);
+    for (const userIndex of affected) {
+      if (this.#linkOf(userIndex)?.origin === "store") this.#unlink(userIndex, "its PIN was cleared in Matter");
+      else await this.#project(userIndex);
+    }
+  }
+
+  // ── Schedules (WDSCH, YDSCH) ──
+
+  override async setWeekDaySchedule(request: DoorLock.SetWeekDayScheduleRequest): Promise<void> {
+    const { startHour, startMinute, endHour, endMinute, daysMask } = request;
+    if (startHour > 23 || endHour > 23 || startMinute > 59 || endMinute > 59 || !Object.values(daysMask).some(Boolean)) {
+      throw new StatusResponseError("Week-day schedule out of range", Status.InvalidCommand);
+    }
+    this.#assertMatterOwned(request.userIndex);
+    await super.setWeekDaySchedule(request);
+    await this.#project(request.userIndex);
+  }
+
+  override async clearWeekDaySchedule(request: DoorLock.ClearWeekDayScheduleRequest): Promise<void> {
+    this.#assertMatterOwned(request.userIndex);
+    await super.clearWeekDaySchedule(request);
+    await this.#project(request.userIndex);
+  }
+
+  override async setYearDaySchedule(request: DoorLock.SetYearDayScheduleRequest): Promise<void> {
+    this.#assertMatterOwned(request.userIndex);
+    await super.setYearDaySchedule(request);
+    await this.#project(request.userIndex);
+  }
+
+  override async clearYearDaySchedule(request: DoorLock.ClearYearDayScheduleRequest): Promise<void> {
+    this.#assertMatterOwned(request.userIndex);
+    await super.clearYearDaySchedule(request);
+    await this.#project(request.userIndex);
+  }
+
+  // ── Projection: Matter user → credential ──
+
+  /**
+   * Brings the store in line with one Matter user. Any failure throws (the command fails and matter.js rolls its state
+   * back) after undoing what this call changed in the store, so a refused command changes nothing.
+   */
+  async #project(userIndex: number): Promise<void> {
+    const link = this.#linkOf(userIndex);
+    if (link?.origin === "store") return;
+    const view = this.#viewOf(userIndex);
+    const fingerprint = view ? viewFingerprint(view) : "";
+    if (link && link.fingerprint === fingerprint) return;
+    const o = this.#link.options;
+    const now = o.now();
+    const projection = view
+      ? projectUser(view, { doorId: this.#doorId, timeZone: o.timeZone, now, maxCredentialDays: o.maxCredentialDays, expiringUserTimeoutMinutes: this.state.expiringUserTimeout ?? 60 })
+      : ({ kind: "no-access", why: "was removed" } as const);
+    const credentials = this.#link.delivery.credentials;
+    if (projection.kind === "no-access") {
+      if (link) this.#unlink(userIndex, `its Matter user ${projection.why}`);
+      this.#link.logger.debug(`Matter user ${userIndex} at ${this.#doorId} ${projection.why}: no guest code.`);
+      return;
+    }
+    const input = projection.input;
+    const checked = validateCredentialInput(input, { knownDoors: [this.#doorId], now, maxSpanDays: o.maxCredentialDays });
+    if (!checked.ok) {
+      const what = checked.errors.map((e) => `${e.path}: ${e.message}`).join("; ");
+      throw new StatusResponseError(`Not a valid guest code: ${what}`, Status.ConstraintError);
+    }
+    const old = link ? this.#credentialOrUndefined(link.credentialId) : undefined;
+    const samePin = old !== undefined && view?.pin !== undefined && this.#link.delivery.credentials.check({ doorId: this.#doorId, pin: view.pin, via: "keypad", recording: true, lockAvailable: true }).credential?.id === old.id;
+    // A new credential with the same PIN can exist only once the old one is revoked; a new PIN goes in first.
+    if (old && samePin && old.revokedAt === undefined) credentials.revoke(old.id, MATTER);
+    let created: CredentialView;
+    try {
+      created = credentials.create(input, MATTER).credential;
+    } catch (error) {
+      if (error instanceof ConflictError) throw new StatusResponseError("Another guest code already uses this PIN at this door", Status.Failure);
+      if (error instanceof ValidationError) throw new StatusResponseError(`Not a valid guest code: ${error.message}`, Status.ConstraintError);
+      throw error;
+    }
+    if (created.live && created.mode !== "remote" && created.validFrom <= now) {
+      try {
+        await this.#link.awaitKeypad(this.#doorId, created.id);
+      } catch (error) {
+        credentials.revoke(created.id, MATTER);
+        this.#link.logger.warn(`Matter user ${userIndex}: ${formatError(error)}; the command fails.`);
+        throw new StatusResponseError(formatError(error), Status.Failure);
+      }
+    }
+    if (old && !samePin && old.revokedAt === undefined) credentials.revoke(old.id, MATTER);
+    this.#setLink({ userIndex, credentialId: created.id, origin: "matter", fingerprint });
+    this.#link.logger.info(`Matter user ${userIndex} at ${this.#doorId} is guest code ${created.id} ("${created.label}").`);
+  }
+
+  #viewOf(userIndex: number): MatterUserView | undefined {
+    const auth = this.auth;
+    const user = auth.findUser(userIndex);
+    if (!user) return undefined;
+    const pinRef = user.credentials.find((c) => c.credentialType === PIN);
+    const stored = pinRef ? auth.findCredential(PIN, pinRef.credentialIndex) : undefined;
+    const pin = stored ? pinText(auth.decrypt(stored.credentialData)) : undefined;
+    return {
+      userIndex,
+      userName: user.userName,
+      userStatus: user.userStatus,
+      userType: user.userType,
+      ...(pin !== undefined && { pin }),
+      yearDay: this.state.yearDaySchedules.filter((s) => s.userIndex === userIndex).sort((a, b) => a.yearDayIndex - b.yearDayIndex),
+      weekDay: this.state.weekDaySchedules.filter((s) => s.userIndex === userIndex).sort((a, b) => a.weekDayIndex - b.weekDayIndex),
+    };
+  }
+
+  #assertMatterOwned(userIndex: number): void {
+    if (this.#linkOf(userIndex)?.origin === "store") {
+      throw new StatusResponseError("This user is a Doorstep guest code: change it in Doorstep, or clear it here", Status.Failure);
+    }
+  }
+
+  #unlink(userIndex: number, why: string): void {
+    const link = this.#linkOf(userIndex);
+    if (!link) return;
+    const credential = this.#credentialOrUndefined(link.credentialId);
+    if (credential && credential.revokedAt === undefined) {
+      this.#link.delivery.credentials.revoke(credential.id, MATTER);
+      this.#link.logger.info(`Guest code ${credential.id} revoked: ${why}.`);
+    }
+    this.state.links = this.state.links.filter((l) => l.userIndex !== userIndex);
+  }
+
+  // ── Mirror: credentials → Matter users ──
+
+  /**
+   * Shows the door's credentials made elsewhere (API, CLI) as Matter users, and retires users whose credential is
+   * gone. Called from outside a command (`endpoint.act`).
+   */
+  async mirror(credentials: readonly CredentialView[]): Promise<void> {
+    await this.#lockState();
+    const auth = this.auth;
+    const byId = new Map(credentials.map((c) => [c.id as string, c]));
+    const o = this.#link.options;
+    for (const link of [...this.state.links]) {
+      const c = byId.get(link.credentialId);
+      const alive = c !== undefined && c.revokedAt === undefined && c.live;
+      if (link.origin === "store" && !alive) {
+        this.#removeUser(link.userIndex);
+        this.state.links = this.state.links.filter((l) => l.userIndex !== link.userIndex);
+      } else if (link.origin === "matter" && !alive) {
+        // Spent, expired or revoked elsewhere: the Matter user stays, disabled (as a used DisposableUser is).
+        const user = auth.findUser(link.userIndex);
+        if (user && user.userStatus === DoorLock.UserStatus.OccupiedEnabled) auth.replaceUser(link.userIndex, { ...user, userStatus: DoorLock.UserStatus.OccupiedDisabled });
+      }
+    }
+    const linked = new Set(this.state.links.map((l) => l.credentialId));
+    for (const c of credentials) {
+      if (linked.has(c.id) || c.revokedAt !== undefined || !c.live) continue;
+      const userIndex = auth.findAvailableUserIndex(this.state.numberOfTotalUsersSupported);
+      const credentialIndex = auth.findNextAvailableCredentialIndex(PIN, 0, this.state.numberOfPinUsersSupported);
+      if (userIndex === null || credentialIndex === null) {
+        this.#link.logger.warn(`No free Matter user for guest code ${c.id} at ${this.#doorId}; it works, but Matter does not list it.`);
+        break;
+      }
+      const m = mirrorCredential(c, c.live, o.timeZone, this.state.numberOfWeekDaySchedulesSupportedPerUser);
+      auth.addCredential(PIN, credentialIndex, PLACEHOLDER, FabricIndex.NO_FABRIC);
+      auth.addUser({
+        userIndex,
+        userName: m.userName,
+        userUniqueId: null,
+        userStatus: m.userStatus,
+        userType: m.userType,
+        credentialRule: DoorLock.CredentialRule.Single,
+        credentials: [{ credentialType: PIN, credentialIndex }],
+        creatorFabricIndex: FabricIndex.NO_FABRIC,
+        lastModifiedFabricIndex: FabricIndex.NO_FABRIC,
+      });
+      this.state.yearDaySchedules = [...this.state.yearDaySchedules, { yearDayIndex: 1, userIndex, ...m.yearDay }];
+      this.state.weekDaySchedules = [...this.state.weekDaySchedules, ...m.weekDay.map((w, i) => ({ weekDayIndex: i + 1, userIndex, ...w }))];
+      this.#setLink({ userIndex, credentialId: c.id, origin: "store", fingerprint: "" });
+      this.#emitUserChange(DoorLock.DataOperationType.Add, userIndex);
+    }
+  }
+
+  #removeUser(userIndex: number): void {
+    const auth = this.auth;
+    const user = auth.findUser(userIndex);
+    if (user) for (const c of user.credentials) auth.removeCredential(c.credentialType, c.credentialIndex);
+    auth.removeUser(userIndex);
+    this.state.yearDaySchedules = this.state.yearDaySchedules.filter((s) => s.userIndex !== userIndex);
+    this.state.weekDaySchedules = this.state.weekDaySchedules.filter((s) => s.userIndex !== userIndex);
+    this.#emitUserChange(DoorLock.DataOperationType.Clear, userIndex);
+  }
+
+  #emitUserChange(operation: DoorLock.DataOperationType, userIndex: number): void {
+    this.events.lockUserChange.emit(
+      { lockDataType: DoorLock.LockDataType.UserIndex, dataOperationType: operation, operationSource: DoorLock.OperationSource.Unspecified, userIndex, fabricIndex: null, sourceNode: null, dataIndex: null },
+      this.context,
+    );
+  }
+
+  // ── Reporting (called from outside a command) ──
+
+  /** A keypad (or API) unlock the delivery service reported: LockOperation with the user and credential. */
+  async reportUnlock(credentialId: CredentialId | undefined, source: DoorLock.OperationSource): Promise<void> {
+    await this.#lockState();
+    const userIndex = credentialId ? (this.#linkOfCredential(credentialId)?.userIndex ?? null) : null;
+    this.state.lockState = DoorLock.LockState.Unlocked;
+    this.#emitOperation(DoorLock.LockOperationType.Unlock, source, userIndex);
+    if (userIndex !== null) this.#disableIfSpent(userIndex);
+  }
+
+  /** A refused keypad attempt. */
+  async reportRefused(error: DoorLock.OperationError): Promise<void> {
+    await this.#lockState();
+    this.events.lockOperationError.emit(
+      { lockOperationType: DoorLock.LockOperationType.Unlock, operationSource: DoorLock.OperationSource.Keypad, operationError: error, userIndex: null, fabricIndex: null, sourceNode: null, credentials: null },
+      this.context,
+    );
+  }
+
+  /** A DisposableUser is disabled once used (spec 5.2.6.x UserTypeEnum). */
+  #disableIfSpent(userIndex: number): void {
+    const user = this.auth.findUser(userIndex);
+    if (user?.userType !== DoorLock.UserType.DisposableUser || user.userStatus !== DoorLock.UserStatus.OccupiedEnabled) return;
+    this.auth.replaceUser(userIndex, { ...user, userStatus: DoorLock.UserStatus.OccupiedDisabled });
+    const link = this.#linkOf(userIndex);
+    if (link?.origin === "matter") {
+      const view = this.#viewOf(userIndex);
+      if (view) this.#setLink({ ...link, fingerprint: viewFingerprint(view) });
+    }
+  }
+
+  /** Outside a command, state is locked asynchronously (a command may hold it, awaiting the lock keypad). */
+  async #lockState(): Promise<void> {
+    await this.context.transaction.addResources(this);
+    await this.context.transaction.begin();
+  }
+
+  // ── Links ──
+
+  get #link(): DoorstepLink {
+    return this.env.get(DoorstepLink);
+  }
+
+  get #doorId(): string {
+    return this.#link.role(this.endpoint.id).doorId;
+  }
+
+  #linkOf(userIndex: number): UserLink | undefined {
+    return this.state.links.find((l) => l.userIndex === userIndex);
+  }
+
+  #linkOfCredential(credentialId: string): UserLink | undefined {
+    return this.state.links.find((l) => l.credentialId === credentialId);
+  }
+
+  #setLink(link: UserLink): void {
+    this.state.links = [...this.state.links.filter((l) => l.userIndex !== link.userIndex), link];
+  }
+
+  #pinIndexOf(userIndex: number): number | undefined {
+    return this.auth.findUser(userIndex)?.credentials.find((c) => c.credentialType === PIN)?.credentialIndex;
+  }
+
+  #userOfVisit(visitId: VisitId): number | null {
+    try {
+      const visit = this.#link.delivery.getVisit(visitId, MATTER);
+      return visit.credentialId ? (this.#linkOfCredential(visit.credentialId)?.userIndex ?? null) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  #credentialOrUndefined(id: string): CredentialView | undefined {
+    try {
+      return this.#link.delivery.credentials.get(id, MATTER);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export namespace GuestLockServer {
+  export class State extends Base.State {
+    /** Which credential each Matter user stands for; persisted with the node so the mapping survives restarts. */
+    @field(listOf(UserLink), nonvolatile)
+    links: UserLink[] = [];
+  }
+}
+
+/** ASCII digits of a PIN credential, or undefined when it is not 4–8 digits (a mirrored user's placeholder is not). */
+export function pinText(data: Bytes): string | undefined {
+  const bytes = Bytes.of(data);
+  if (bytes.length < 4 || bytes.length > 8) return undefined;
+  for (const b of bytes) if (b < 0x30 || b > 0x39) return undefined;
+  return String.fromCharCode(...bytes);
+}
+
+/** A digest of the Matter view (the PIN only hashed): equal views need no new credential. */
+function viewFingerprint(view: MatterUserView): string {
+  return createHash("sha256").update(JSON.stringify({ ...view, pin: view.pin ?? null })).digest("base64url");
+}

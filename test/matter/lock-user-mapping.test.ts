@@ -1,0 +1,151 @@
+import { expect } from "chai";
+import type { Credential } from "../../src/access/credential.js";
+import { validateCredentialInput } from "../../src/access/credential-input.js";
+import { CredentialId, DoorId } from "../../src/access/ids.js";
+import {
+  UserStatus, UserType, instantToLocalSeconds, localSecondsToInstant, mirrorCredential, projectUser, weekDayToWindow, type MatterUserView,
+} from "../../src/matter/lock-user-mapping.js";
+
+// Golden vectors written by hand from the Matter spec (LocalStartTime/LocalEndTime are local time; matter.js passes
+// epoch-s fields as UNIX seconds) and the tz rules (Berlin CET +1, CEST +2 from 2026-03-29 01:00 UTC).
+const utcSeconds = (iso: string) => Date.parse(iso) / 1000;
+const BERLIN = "Europe/Berlin";
+/** Wednesday 2 December 2026, 10:00 UTC (11:00 in Berlin). */
+const NOW = Date.parse("2026-12-02T10:00:00Z");
+const ctx = { doorId: "front", timeZone: BERLIN, now: NOW, maxCredentialDays: 30, expiringUserTimeoutMinutes: 45 };
+
+const user = (over: Partial<MatterUserView> = {}): MatterUserView => ({
+  userIndex: 3,
+  userName: "courier",
+  userStatus: UserStatus.OccupiedEnabled,
+  userType: UserType.Unrestricted,
+  pin: "482913",
+  yearDay: [],
+  weekDay: [],
+  ...over,
+});
+
+describe("matter/lock-user-mapping", () => {
+  describe("local time of year-day schedules", () => {
+    const vectors: [string, string, string][] = [
+      // wall clock in Berlin (as UNIX-encoded local seconds), the instant, why
+      ["2026-12-02T11:00:00Z", "2026-12-02T10:00:00Z", "winter: CET, +1"],
+      ["2026-07-15T09:00:00Z", "2026-07-15T07:00:00Z", "summer: CEST, +2"],
+      ["2026-03-29T02:30:00Z", "2026-03-29T01:00:00Z", "inside the spring gap: the end of the gap"],
+      ["2026-10-25T02:30:00Z", "2026-10-25T00:30:00Z", "the repeated hour: its first occurrence"],
+    ];
+    for (const [wall, instant, why] of vectors) {
+      it(`${wall.slice(0, 16)} Berlin → ${instant.slice(0, 16)}Z (${why})`, () => {
+        expect(localSecondsToInstant(utcSeconds(wall), BERLIN)).to.equal(Date.parse(instant));
+      });
+    }
+    it("instant → local seconds is the inverse outside transitions", () => {
+      expect(instantToLocalSeconds(Date.parse("2026-12-02T10:00:00Z"), BERLIN)).to.equal(utcSeconds("2026-12-02T11:00:00Z"));
+      expect(instantToLocalSeconds(Date.parse("2026-07-15T07:00:00Z"), BERLIN)).to.equal(utcSeconds("2026-07-15T09:00:00Z"));
+    });
+  });
+
+  describe("Matter user → credential", () => {
+    it("a year-day user: validity from the schedule in the configured zone; started windows count from now", () => {
+      const p = projectUser(
+        user({ userType: UserType.YearDaySchedule, yearDay: [{ localStartTime: utcSeconds("2026-12-02T09:00:00Z"), localEndTime: utcSeconds("2026-12-02T13:00:00Z") }] }),
+        ctx,
+      );
+      expect(p.kind).to.equal("credential");
+      if (p.kind !== "credential") return;
+      expect(p.input).to.deep.include({ kind: "guest", doors: ["front"], pin: "482913", mode: "both", label: "courier" });
+      expect(p.input.validFrom).to.equal(NOW);
+      expect(p.input.validUntil).to.equal(Date.parse("2026-12-02T12:00:00Z"));
+      expect(validateCredentialInput(p.input, { knownDoors: ["front"], now: NOW, maxSpanDays: 30 }).ok).to.equal(true);
+    });
+
+    it("no year-day schedule: the credential ends after the configured maximum span", () => {
+      const p = projectUser(user(), ctx);
+      expect(p.kind === "credential" && p.input.validUntil).to.equal(NOW + 30 * 86_400_000);
+    });
+
+    it("week-day schedules become weekly windows in the configured zone", () => {
+      const p = projectUser(
+        user({ userType: UserType.WeekDaySchedule, weekDay: [{ daysMask: { monday: true, friday: true }, startHour: 8, startMinute: 5, endHour: 12, endMinute: 30 }] }),
+        ctx,
+      );
+      expect(p.kind === "credential" && p.input.schedule).to.deep.equal({ type: "weekly", timeZone: BERLIN, windows: [{ days: ["MO", "FR"], start: "08:05", end: "12:30" }] });
+    });
+
+    it("Disposable → one use; Expiring → the ExpiringUserTimeout; RemoteOnly → remote only", () => {
+      const d = projectUser(user({ userType: UserType.Disposable }), ctx);
+      const e = projectUser(user({ userType: UserType.Expiring }), ctx);
+      const r = projectUser(user({ userType: UserType.RemoteOnly }), ctx);
+      expect(d.kind === "credential" && d.input.maxUses).to.equal(1);
+      expect(e.kind === "credential" && e.input.expiresAfterFirstUseMinutes).to.equal(45);
+      expect(r.kind === "credential" && r.input.mode).to.equal("remote");
+    });
+
+    const none: [string, Partial<MatterUserView>][] = [
+      ["no PIN", { pin: undefined }],
+      ["a disabled user", { userStatus: UserStatus.OccupiedDisabled }],
+      ["a year-day user without a schedule", { userType: UserType.YearDaySchedule }],
+      ["a week-day user without a schedule", { userType: UserType.WeekDaySchedule }],
+      ["a schedule-restricted user without a schedule", { userType: UserType.ScheduleRestricted }],
+      ["a non-access user", { userType: UserType.NonAccess }],
+      ["a programming user", { userType: UserType.Programming }],
+      ["a year-day schedule that is over", { yearDay: [{ localStartTime: utcSeconds("2026-12-01T09:00:00Z"), localEndTime: utcSeconds("2026-12-02T10:59:00Z") }] }],
+    ];
+    for (const [what, over] of none) {
+      it(`${what} gives no access (fail closed)`, () => {
+        const view = user(over);
+        if ("pin" in over && over.pin === undefined) delete view.pin;
+        expect(projectUser(view, ctx).kind).to.equal("no-access");
+      });
+    }
+
+    it("weekDayToWindow reads the DaysMask bits Sunday..Saturday", () => {
+      expect(weekDayToWindow({ daysMask: { sunday: true, saturday: true }, startHour: 0, startMinute: 0, endHour: 23, endMinute: 59 })).to.deep.equal({ days: ["SU", "SA"], start: "00:00", end: "23:59" });
+    });
+  });
+
+  describe("credential → Matter user", () => {
+    const credential = (over: Partial<Credential> = {}): Credential => ({
+      id: CredentialId("cred_1"),
+      label: "Parcel courier Tuesday",
+      kind: "delivery",
+      doors: [DoorId("front")],
+      validFrom: Date.parse("2026-12-02T10:00:00Z"),
+      validUntil: Date.parse("2026-12-02T14:00:00Z"),
+      mode: "both",
+      allowWhenPetsHome: false,
+      requireRecording: true,
+      createdAt: NOW,
+      ...over,
+    });
+
+    it("validity becomes the year-day schedule in local time; the name is cut to Matter's 10 characters", () => {
+      const m = mirrorCredential(credential(), true, BERLIN, 4);
+      expect(m.userName).to.equal("Parcel cou");
+      expect(m.userType).to.equal(UserType.YearDaySchedule);
+      expect(m.userStatus).to.equal(UserStatus.OccupiedEnabled);
+      expect(m.yearDay).to.deep.equal({ localStartTime: utcSeconds("2026-12-02T11:00:00Z"), localEndTime: utcSeconds("2026-12-02T15:00:00Z") });
+    });
+
+    it("user types: remote → RemoteOnly, one use → Disposable, expiring → Expiring; not live → disabled", () => {
+      expect(mirrorCredential(credential({ mode: "remote", maxUses: 1 }), true, BERLIN, 4).userType).to.equal(UserType.RemoteOnly);
+      expect(mirrorCredential(credential({ maxUses: 1 }), true, BERLIN, 4).userType).to.equal(UserType.Disposable);
+      expect(mirrorCredential(credential({ expiresAfterFirstUseMinutes: 30 }), true, BERLIN, 4).userType).to.equal(UserType.Expiring);
+      expect(mirrorCredential(credential(), false, BERLIN, 4).userStatus).to.equal(UserStatus.OccupiedDisabled);
+    });
+
+    it("a weekly window across midnight is split in two, the second on the following days", () => {
+      const m = mirrorCredential(credential({ schedule: { type: "weekly", timeZone: BERLIN, windows: [{ days: ["SA"], start: "22:00", end: "02:00" }] } }), true, BERLIN, 4);
+      expect(m.userType).to.equal(UserType.ScheduleRestricted);
+      expect(m.weekDay).to.deep.equal([
+        { daysMask: { saturday: true }, startHour: 22, startMinute: 0, endHour: 23, endMinute: 59 },
+        { daysMask: { sunday: true }, startHour: 0, startMinute: 0, endHour: 2, endMinute: 0 },
+      ]);
+    });
+
+    it("shows at most the supported number of week-day schedules", () => {
+      const windows = ["MO", "TU", "WE"].map((d) => ({ days: [d as "MO"], start: "08:00", end: "09:00" }));
+      expect(mirrorCredential(credential({ schedule: { type: "weekly", timeZone: BERLIN, windows } }), true, BERLIN, 2).weekDay).to.have.length(2);
+    });
+  });
+});
