@@ -1,5 +1,5 @@
 // Append-only, hash-chained audit log: each entry commits to the one before, and the head is kept apart.
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { Clock } from "../access/clock.js";
 import type { CredentialId, DoorId, EpochMs, VisitId } from "../access/ids.js";
 import { InternalError, StoreError } from "../core/errors.js";
@@ -69,6 +69,8 @@ export class AuditLog {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    /** HMAC key from doorstep.key: whoever holds only the database cannot forge or re-chain entries. */
+    private readonly key: Buffer,
   ) {}
 
   /**
@@ -84,7 +86,7 @@ export class AuditLog {
     return this.db.transaction(() => {
       const head = this.readHead();
       if (!head) throw new StoreError("The audit log's head record is missing; run `doorstep audit verify`.");
-      const entry = seal({
+      const entry = seal(this.key, {
         seq: head.seq + 1,
         at: this.clock.now(),
         type: input.type,
@@ -152,7 +154,7 @@ export class AuditLog {
    * append from another process during the walk is not mistaken for tampering.
    */
   verify(): AuditVerification {
-    return this.db.snapshot(() => verifyChain(this.db.all("SELECT * FROM audit_log ORDER BY seq"), this.readHead()));
+    return this.db.snapshot(() => verifyChain(this.key, this.db.all("SELECT * FROM audit_log ORDER BY seq"), this.readHead()));
   }
 
   private readHead(): Head | undefined {
@@ -162,20 +164,23 @@ export class AuditLog {
   }
 }
 
-type Unsealed = Omit<AuditEntry, "hash">;
+export type Unsealed = Omit<AuditEntry, "hash">;
 
-function seal(entry: Unsealed): AuditEntry {
-  return { ...entry, hash: hashEntry(entry.prevHash, entry, entry.seq) };
+function seal(key: Buffer, entry: Unsealed): AuditEntry {
+  return { ...entry, hash: hashEntry(key, entry.prevHash, entry, entry.seq) };
 }
 
-/** SHA-256(prevHash || canonical JSON of the entry's fields), computed as if the entry sat at `seq`. */
-function hashEntry(prevHash: string, entry: Unsealed, seq: number): string {
+/**
+ * HMAC-SHA256(key, prevHash || canonical JSON of the entry's fields), computed as if the entry sat at `seq`.
+ * Keyed, so that rewriting the whole chain (and its head) needs the key file, not just write access to the database.
+ */
+export function hashEntry(key: Buffer, prevHash: string, entry: Unsealed, seq: number): string {
   const { at, type, actor, doorId, credentialId, visitId, details } = entry;
   const content = { seq, at, type, actor, doorId, credentialId, visitId, details };
-  return createHash("sha256").update(prevHash).update(canonicalJson(content)).digest("hex");
+  return createHmac("sha256", key).update(prevHash).update(canonicalJson(content)).digest("hex");
 }
 
-function verifyChain(rows: Row[], head: Head | undefined): AuditVerification {
+function verifyChain(key: Buffer, rows: Row[], head: Head | undefined): AuditVerification {
   const fail = (firstBad: number, problem: AuditProblem, message: string): AuditVerification => ({
     ok: false,
     firstBad,
@@ -195,8 +200,8 @@ function verifyChain(rows: Row[], head: Head | undefined): AuditVerification {
       return fail(expected, "deleted", `${range} missing: deleted from the audit log.`);
     }
     const entry = readEntry(row);
-    if (!entry || hashEntry(entry.prevHash, entry, seq) !== entry.hash) {
-      const original = entry && originalSeq(entry, Math.max(head.seq, lastSeq));
+    if (!entry || hashEntry(key, entry.prevHash, entry, seq) !== entry.hash) {
+      const original = entry && originalSeq(key, entry, Math.max(head.seq, lastSeq));
       if (original !== undefined) {
         return fail(seq, "reordered", `Entry ${seq} holds the entry written as ${original}: entries were reordered.`);
       }
@@ -227,9 +232,9 @@ function verifyChain(rows: Row[], head: Head | undefined): AuditVerification {
 }
 
 /** The seq at which this intact-looking entry was written, if it was written at another place than it sits. */
-function originalSeq(entry: AuditEntry, maxSeq: number): number | undefined {
+function originalSeq(key: Buffer, entry: AuditEntry, maxSeq: number): number | undefined {
   for (let seq = 1; seq <= maxSeq; seq++) {
-    if (seq !== entry.seq && hashEntry(entry.prevHash, entry, seq) === entry.hash) return seq;
+    if (seq !== entry.seq && hashEntry(key, entry.prevHash, entry, seq) === entry.hash) return seq;
   }
   return undefined;
 }

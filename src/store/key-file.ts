@@ -13,6 +13,8 @@ export interface StoreKeys {
   readonly encryption: Buffer;
   /** HMAC-SHA256 key for the per-door PIN lookup hash. */
   readonly lookup: Buffer;
+  /** HMAC-SHA256 key for the audit log's hash chain. */
+  readonly audit: Buffer;
   /** A public fingerprint kept in the database, so a key file from another install is caught at start-up. */
   readonly fingerprint: string;
 }
@@ -30,9 +32,9 @@ export interface KeyFileResult {
  * `chmod` that fixes it; a key another user could have copied would make the encryption decorative.
  * A missing key file while PINs exist is refused too: a new key would orphan every one of them.
  */
-export function loadOrCreateKeyFile(storageDir: string, encryptedPins: number): KeyFileResult {
+export function loadOrCreateKeyFile(storageDir: string, encryptedPins: number, auditEntries = 0): KeyFileResult {
   const path = join(storageDir, KEY_FILE_NAME);
-  const existing = readKeyFile(path, encryptedPins);
+  const existing = readKeyFile(path, encryptedPins, auditEntries);
   if (existing) return { keys: deriveKeys(existing), path, created: false };
   const master = randomBytes(KEY_BYTES);
   let fd: number;
@@ -41,7 +43,7 @@ export function loadOrCreateKeyFile(storageDir: string, encryptedPins: number): 
   } catch (error) {
     // Another process created it between our read and our create: use theirs.
     if ((error as NodeJS.ErrnoException).code === "EEXIST") {
-      const raced = readKeyFile(path, encryptedPins);
+      const raced = readKeyFile(path, encryptedPins, auditEntries);
       if (raced) return { keys: deriveKeys(raced), path, created: false };
     }
     throw new StoreError(`Cannot create the key file ${path}: ${(error as Error).message}.`, { cause: error });
@@ -62,11 +64,12 @@ export function deriveKeys(master: Uint8Array): StoreKeys {
   return {
     encryption: derive("doorstep pin encryption v1", 32),
     lookup: derive("doorstep pin lookup v1", 32),
+    audit: derive("doorstep audit chain v1", 32),
     fingerprint: derive("doorstep key fingerprint v1", 16).toString("hex"),
   };
 }
 
-function readKeyFile(path: string, encryptedPins: number): Buffer | undefined {
+function readKeyFile(path: string, encryptedPins: number, auditEntries: number): Buffer | undefined {
   let mode: number;
   let size: number;
   try {
@@ -76,10 +79,14 @@ function readKeyFile(path: string, encryptedPins: number): Buffer | undefined {
     size = stat.size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw wrap(path, error);
-    if (encryptedPins > 0) {
+    if (encryptedPins > 0 || auditEntries > 0) {
+      const lost = [
+        ...(encryptedPins > 0 ? [`orphan ${encryptedPins} encrypted PIN${encryptedPins === 1 ? "" : "s"}`] : []),
+        ...(auditEntries > 0 ? [`break the audit chain of ${auditEntries} entr${auditEntries === 1 ? "y" : "ies"}`] : []),
+      ];
       throw new StoreError(
         `key file missing: ${path}. Restore it from the backup taken with doorstep.db; ` +
-          `refusing to create a new key that would orphan ${encryptedPins} encrypted PIN${encryptedPins === 1 ? "" : "s"}.`,
+          `refusing to create a new key that would ${lost.join(" and ")}.`,
       );
     }
     return undefined;

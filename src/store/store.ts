@@ -63,7 +63,8 @@ export function openStore(options: StoreOptions): Store {
   try {
     migrate(db, clock.now(), options.migrations ?? MIGRATIONS);
     const pins = Number(db.get("SELECT count(*) AS n FROM credentials")?.["n"] ?? 0);
-    const key = loadOrCreateKeyFile(storageDir, pins);
+    const auditEntries = Number(db.get("SELECT count(*) AS n FROM audit_log")?.["n"] ?? 0);
+    const key = loadOrCreateKeyFile(storageDir, pins, auditEntries);
     const vault = new PinVault(key.keys);
     checkFingerprint(db, key.keys, vault, key.path, pins);
     const store: Store = {
@@ -76,7 +77,7 @@ export function openStore(options: StoreOptions): Store {
       visits: new VisitStore(db, clock),
       slots: new SlotStore(db, clock),
       doorSettings: new DoorSettingsStore(db, clock),
-      audit: new AuditLog(db, clock),
+      audit: new AuditLog(db, clock, key.keys.audit),
       transaction: (fn) => db.transaction(fn),
       close: () => db.close(),
     };

@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { CredentialId, VisitId } from "../../src/access/ids.js";
 import { InternalError } from "../../src/core/errors.js";
-import type { AuditVerification, Store } from "../../src/store/index.js";
+import { deriveKeys, hashEntry, type AuditVerification, type Store } from "../../src/store/index.js";
 import { FRONT, runStoreWorker, StoreFixture, T0 } from "./store-fixtures.js";
 
 describe("store/audit-log", () => {
@@ -15,6 +16,12 @@ describe("store/audit-log", () => {
     store = fixture.open();
   });
   afterEach(() => fixture.cleanup());
+
+  /** The chain's HMAC, computed here from the key file, independently of the audit log's own code. */
+  function mac(text: string): string {
+    const keys = deriveKeys(readFileSync(join(fixture.storageDir, "doorstep.key")));
+    return createHmac("sha256", keys.audit).update(text).digest("hex");
+  }
 
   /** Appends entries 1..n, one millisecond apart. */
   function appendMany(n: number): void {
@@ -54,7 +61,7 @@ describe("store/audit-log", () => {
       `"window":{"from":1,"until":2}},"seq":1,"type":"credential.created"}`;
     const genesis = "0".repeat(64);
     expect(first.prevHash).to.equal(genesis);
-    expect(first.hash).to.equal(createHash("sha256").update(genesis + canonical).digest("hex"));
+    expect(first.hash).to.equal(mac(genesis + canonical));
     const second = store.audit.append({ type: "system.started", actor: "system" });
     expect(second).to.deep.include({ seq: 2, prevHash: first.hash });
     expect(store.audit.head()).to.deep.equal({ seq: 2, hash: second.hash });
@@ -140,17 +147,32 @@ describe("store/audit-log", () => {
         type: forged.type,
         visitId: forged.visitId,
       });
-      const hash = createHash("sha256").update(entry.prevHash + canonical).digest("hex");
+      const hash = mac(entry.prevHash + canonical);
       tamper(`UPDATE audit_log SET actor = 'owner', hash = '${hash}' WHERE seq = 3`);
       const result = failure(store.audit.verify());
       expect(result).to.deep.include({ firstBad: 3, problem: "edited" });
       expect(result.message).to.match(/Entry 3 was rewritten: entry 4 was chained to a different one/);
     });
 
+    it("the whole chain and its head rewritten without the key file", () => {
+      // Someone with the database but not doorstep.key recomputes every link with a key of their own.
+      const forger = Buffer.alloc(32, 7);
+      let prev = "0".repeat(64);
+      const rows = store.audit.list({ limit: 1000 });
+      for (const e of rows) {
+        const { hash: _old, ...unsealed } = { ...e, prevHash: prev, actor: "forger" };
+        const hash = hashEntry(forger, prev, unsealed, e.seq);
+        tamper(`UPDATE audit_log SET actor = 'forger', prev_hash = '${prev}', hash = '${hash}' WHERE seq = ${e.seq}`);
+        prev = hash;
+      }
+      tamper(`UPDATE meta SET value = '${rows.length}:${prev}' WHERE key = 'audit.head'`);
+      expect(failure(store.audit.verify())).to.deep.include({ firstBad: 1, problem: "edited" });
+    });
+
     it("an entry added behind the log's back, even with a valid hash", () => {
       const last = store.audit.head()!;
       const canonical = JSON.stringify({ actor: "owner", at: T0 + 7, details: {}, seq: 7, type: "door.unlocked" });
-      const hash = createHash("sha256").update(last.hash + canonical).digest("hex");
+      const hash = mac(last.hash + canonical);
       tamper(
         `INSERT INTO audit_log (seq, at, type, actor, details, prev_hash, hash)
          VALUES (7, ${T0 + 7}, 'door.unlocked', 'owner', '{}', '${last.hash}', '${hash}')`,
