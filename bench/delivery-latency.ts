@@ -1,6 +1,6 @@
-// Issue 5 bench: what the whole safe guest flow costs, from a provider's HTTP request to the unlockDoor frame arriving at
-// the emulated lock (HTTP + auth, policy, recording gate, durable visit, herdsman unlock), beside Zigbee2MQTT's bare
-// MQTT command to the same frame on the same emulator, in one run.
+// Issue 5 bench: what the whole safe guest flow costs, from a provider's HTTP request to the unlock reaching the emulated
+// Zigbee network (HTTP + auth, policy, recording gate, durable visit, herdsman unlock), beside Zigbee2MQTT's bare MQTT
+// command to the same point on the same emulator, in one run (the peer path is bench/zigbee-z2m.ts).
 // Run: node dist/bench/delivery-latency.js   (DELIVERY_BENCH_DOORS, DELIVERY_BENCH_N, DELIVERY_BENCH_ROUNDS, Z2M_BENCH_N)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +13,7 @@ import { validateConfig } from "../src/config/validate-config.js";
 import { silentLogger } from "../src/core/logger.js";
 import { startSimulatedHome, type SimulatedHome } from "../src/sim/simulated-home.js";
 import { openStore } from "../src/store/store.js";
-import { startZ2m, Z2M_INSTALL, Z2M_PREFIX } from "./z2m-harness.js";
+import { runZ2m, type Z2mResult } from "./zigbee-z2m.js";
 import { fmt, isMain, percentile } from "./zigbee-setup.js";
 
 const DOORS = Number(process.env.DELIVERY_BENCH_DOORS ?? 4);
@@ -50,6 +50,9 @@ const row = (label: string, s: number[]) =>
   s.length === 0 ? `| ${label} | 0 | – | – | – | – |` : `| ${label} | ${s.length} | ${fmt(percentile(s, 50))} | ${fmt(percentile(s, 95))} | ${fmt(percentile(s, 99))} | ${fmt(Math.max(...s))} |`;
 
 interface DoorstepFigures {
+  seqToAf: number[];
+  /** Sequential redemptions whose AF.dataRequest could not be told apart from other Zigbee traffic (not counted). */
+  seqAfAmbiguous: number;
   seqToFrame: number[];
   seqToResponse: number[];
   burstToFrame: number[];
@@ -89,7 +92,10 @@ async function measureDoorstep(): Promise<DoorstepFigures> {
     }, 120_000, 250);
     await sleep(2000);
 
-    // The instant each lock's emulator parses an unlockDoor frame.
+    // The instant each lock's emulator parses an unlockDoor frame, and every AF.dataRequest the coordinator parses (the
+    // point bench/zigbee-z2m.ts times Zigbee2MQTT to; it names no device, so it is attributed only when unambiguous).
+    const afs: number[] = [];
+    home.zigbee.coordinator.on("mtRequest", (name) => name === "AF.dataRequest" && afs.push(performance.now()));
     const frames = new Map<string, number[]>(doorIds.map((id) => [id, []]));
     for (const id of doorIds) home.zigbee.lock(id).on("commandReceived", (c) => c.name === "unlockDoor" && frames.get(id)!.push(performance.now()));
     const frameAfter = async (doorId: string, t0: number) => {
@@ -115,6 +121,8 @@ async function measureDoorstep(): Promise<DoorstepFigures> {
     };
 
     // 1. Uncontended: one redemption at a time, rotating through the providers and doors.
+    const seqToAf: number[] = [];
+    let seqAfAmbiguous = 0;
     const seqToFrame: number[] = [];
     const seqToResponse: number[] = [];
     for (let i = 0; i < WARM + N_SEQ; i++) {
@@ -124,7 +132,14 @@ async function measureDoorstep(): Promise<DoorstepFigures> {
       const t1 = performance.now();
       if (r.status !== 200) throw new Error(`redemption ${i}: ${r.status} ${JSON.stringify(r.body)}`);
       const toFrame = await frameAfter(c.doorId, t0);
-      if (i >= WARM) (seqToFrame.push(toFrame), seqToResponse.push(t1 - t0));
+      // Exactly one AF.dataRequest between the request and the frame: the unlock itself.
+      const between = afs.filter((t) => t >= t0 && t <= t0 + toFrame);
+      if (i >= WARM) {
+        seqToFrame.push(toFrame);
+        seqToResponse.push(t1 - t0);
+        if (between.length === 1) seqToAf.push(between[0]! - t0);
+        else seqAfAmbiguous++;
+      }
       await endAndWait(c.token, r.body.visitId as string);
     }
 
@@ -149,7 +164,7 @@ async function measureDoorstep(): Promise<DoorstepFigures> {
       }
       await Promise.all(results.filter((x) => x.r.status === 200).map((x) => endAndWait(x.c.token, x.r.body.visitId as string)));
     }
-    return { seqToFrame, seqToResponse, burstToFrame, burstRefusedToResponse, burstOutcomes, video };
+    return { seqToAf, seqAfAmbiguous, seqToFrame, seqToResponse, burstToFrame, burstRefusedToResponse, burstOutcomes, video };
   } finally {
     await runtime?.stop();
     await home?.stop();
@@ -157,78 +172,45 @@ async function measureDoorstep(): Promise<DoorstepFigures> {
   }
 }
 
-interface Z2mFigures {
-  toFrame: number[];
-  versions: { zigbee2mqtt: string; herdsman: string; converters: string };
-}
-
-async function measureZ2m(): Promise<Z2mFigures> {
-  const rig = await startZ2m("yale-assure");
-  try {
-    const lock = rig.sim.lock(rig.lockId);
-    const toFrame: number[] = [];
-    for (let i = 0; i < WARM + Z2M_N; i++) {
-      rig.set({ state: "LOCK" });
-      await until("locked", () => lock.state().lockState === 1, 10_000, 2);
-      await sleep(30);
-      const frame = lock.waitForCommand("unlockDoor", 10_000).then(() => performance.now());
-      const t0 = performance.now();
-      rig.set({ state: "UNLOCK" });
-      const t1 = await frame;
-      await until("unlocked", () => lock.state().lockState === 2, 10_000, 2);
-      if (i >= WARM) toFrame.push(t1 - t0);
-      await sleep(30);
-    }
-    return { toFrame, versions: rig.versions };
-  } finally {
-    await rig.stop();
-  }
-}
-
 export async function benchDeliveryLatency(): Promise<string> {
   const d = await measureDoorstep();
-  let z2m: Z2mFigures | undefined;
-  let z2mError: string | undefined;
-  try {
-    z2m = await measureZ2m();
-  } catch (error) {
-    z2mError = error instanceof Error ? error.message.split("\n")[0] : String(error);
-  }
+  const z2m: Z2mResult = await runZ2m(Z2M_N, WARM);
   const outcomes = [...d.burstOutcomes].map(([k, n]) => `${n} × \`${k}\``).join(", ");
   return [
-    "## Delivery: redeem → unlock frame at the emulated lock",
+    "## Delivery: redeem → unlock at the emulated lock, beside Zigbee2MQTT",
     "",
     `Milliseconds. One process runs the simulated home (\`startSimulatedHome\`: the project's Z-Stack emulator with ${DOORS} locks,`,
     `${DOORS} ONVIF cameras with ${d.video}s) and the bridge exactly as \`doorstep serve\` builds it (\`createBridge\`: Fastify API,`,
     "node:sqlite store, real zigbee-herdsman over loopback TCP, one real ffmpeg ring recorder per door). Each redemption is timed",
-    "from just before the provider's `fetch(POST /v1/doors/:id/access)` to the moment the emulated lock parses the unlockDoor",
-    "ZCL frame (`commandReceived`), so the figure holds HTTP + token check, policy decision, recording gate, the committed",
-    "visit + use + audit transaction, the visit's recording start and herdsman's unlock, plus the emulator's own 2 ms confirm +",
-    `2 ms delivery delay. ${PROVIDERS} provider tokens, each with a reusable remote code for one door (door = provider mod ${DOORS});`,
-    `pre-roll 1 s, visits ended through the API between measurements. ${WARM} warm-up redemptions are not counted. Nearest-rank percentiles.`,
+    "from just before the provider's `fetch(POST /v1/doors/:id/access)` (the HTTP client runs in the same process) to (a) the",
+    "coordinator emulator parsing the AF.dataRequest that carries the unlock (the point Zigbee2MQTT is timed to below) and",
+    "(b) the emulated lock parsing the unlockDoor ZCL frame, 2 ms confirm + 2 ms delivery later by the emulator's own delays.",
+    "So the figures hold HTTP + token check, policy decision, recording gate, the committed use + visit + audit transaction,",
+    `the visit's recording start and herdsman's unlock. ${PROVIDERS} provider tokens, each with a reusable remote code for one door`,
+    `(door = provider mod ${DOORS}); pre-roll 1 s; every visit is ended through the API and closed before the next measurement.`,
+    `${WARM} warm-up redemptions are not counted. Nearest-rank percentiles.`,
     "",
     "| path | N | p50 | p95 | p99 | max |",
     "|---|---|---|---|---|---|",
-    row("Doorstep, one redemption at a time: request → unlockDoor frame", d.seqToFrame),
+    row("Doorstep, one redemption at a time: request → AF.dataRequest (unlock) at the emulator", d.seqToAf),
+    row("Doorstep, one redemption at a time: request → unlockDoor frame at the lock", d.seqToFrame),
     row("Doorstep, one redemption at a time: request → 200 unlocked", d.seqToResponse),
     row(`Doorstep, ${PROVIDERS} providers at once (${ROUNDS} bursts): request → unlockDoor frame, the winner per door`, d.burstToFrame),
     row(`Doorstep, ${PROVIDERS} providers at once: request → refusal of the others`, d.burstRefusedToResponse),
-    z2m
-      ? row(`Zigbee2MQTT ${z2m.versions.zigbee2mqtt} (herdsman ${z2m.versions.herdsman}): MQTT publish \`set {"state":"UNLOCK"}\` → unlockDoor frame`, z2m.toFrame)
-      : "| Zigbee2MQTT: MQTT publish → unlockDoor frame | not measured | | | | |",
+    z2m.measured
+      ? row(`Zigbee2MQTT ${z2m.z2mVersion}: MQTT publish \`set {"state":"UNLOCK"}\` → AF.dataRequest at the emulator`, z2m.publishToAf ?? [])
+      : "| Zigbee2MQTT: MQTT publish → AF.dataRequest | not measured | | | | |",
+    ...(z2m.measured ? [row(`Zigbee2MQTT ${z2m.z2mVersion}: MQTT publish → \`lock_state: unlocked\` back on MQTT`, z2m.publishToUnlockedState ?? [])] : []),
     "",
+    d.seqAfAmbiguous > 0 ? `${d.seqAfAmbiguous} sequential redemption(s) had other Zigbee traffic between request and frame; their AF instant is not counted.\n` : "",
     `Burst outcomes: ${outcomes}. The bridge admits one visit per door, so ${PROVIDERS} simultaneous providers on ${DOORS} doors`,
-    `yield at most ${DOORS} unlocks per burst; the rest are answered leave-outside without a frame reaching any lock.`,
+    `yield at most ${DOORS} unlocks per burst; the rest are answered leave-outside without a frame reaching any lock. In a burst all`,
+    `${PROVIDERS} requests (and their ${PROVIDERS} HTTP clients, in this process) are served one after another by one event loop, which is the queueing seen here.`,
     "",
-    z2m
-      ? [
-          `Zigbee2MQTT ${z2m.versions.zigbee2mqtt} (zigbee-herdsman ${z2m.versions.herdsman}, converters ${z2m.versions.converters}) runs as a child`,
-          "process against its own instance of the same emulator (one lock, same profile); an aedes broker (TCP_NODELAY) and the",
-          `MQTT client run in the bench process; ${Z2M_N} sequential unlocks, each from a locked state. This is Zigbee2MQTT's bare`,
-          "command: no credential, no recording gate, no visit record. Installed outside the project with",
-          `\`${Z2M_INSTALL}\`.`,
-        ].join("\n")
-      : `Zigbee2MQTT was not measured: ${z2mError}. Install it outside the project with \`${Z2M_INSTALL}\` (prefix ${Z2M_PREFIX}).`,
+    `Zigbee2MQTT: ${z2m.note} (bench/zigbee-z2m.ts: a child process against its own instance of the same emulator, one lock,`,
+    `${Z2M_N} sequential unlocks, each from a locked state). It is the bare command: no credential, no recording gate, no visit record.`,
+    "Zigbee2MQTT, aedes and mqtt are installed outside the project:",
+    "`npm install --prefix /tmp/doorstep-z2m --no-audit --no-fund --ignore-scripts zigbee2mqtt@2.14.1 aedes@1.2.0 mqtt@5.16.0`.",
     "",
   ].join("\n");
 }

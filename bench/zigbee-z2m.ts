@@ -79,6 +79,7 @@ export async function runZ2m(n: number, warm: number): Promise<Z2mResult> {
     });
   try {
     z2m = spawn(process.execPath, [req.resolve("zigbee2mqtt/index.js")], {
+      cwd: data, // Zigbee2MQTT rebuilds itself (pnpm) when `git rev-parse HEAD` in its cwd differs from its dist hash
       env: { ...process.env, ZIGBEE2MQTT_DATA: data, Z2M_ONBOARD_NO_SERVER: "1" },
       stdio: ["ignore", process.env.Z2M_LOG ? "inherit" : "ignore", process.env.Z2M_LOG ? "inherit" : "ignore"],
     });

@@ -48,7 +48,7 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
           cameraFeeds: runtime.cameraFeeds,
           logger: prefixed(logger, "HomeKit"),
           // The demo advertises on loopback only: it must never announce a simulated door to the home network.
-          ...(demo ? { bind: ["127.0.0.1"] } : {}),
+          ...(run.config.homekit.bind ? { bind: run.config.homekit.bind } : demo ? { bind: ["127.0.0.1"] } : {}),
         });
       } catch (error) {
         await homekit?.stop();

@@ -74,4 +74,6 @@ export interface MatterConfig {
 export interface HomekitConfig {
   pincode?: string;
   port: number;
+  /** Interfaces or addresses to advertise on (mDNS); all when absent. */
+  bind?: string[];
 }

@@ -202,6 +202,13 @@ export const configSchema = {
       properties: {
         pincode: { type: "string", pattern: "^\\d{3}-\\d{2}-\\d{3}$", title: "Setup code", description: "HomeKit setup code like 031-45-154; generated when absent.", "x-secret": true },
         port: { type: "integer", minimum: 0, maximum: 65535, default: DEFAULTS.homekitPort, title: "Port", description: "HAP TCP port; 0 picks a free port." },
+        bind: {
+          type: "array",
+          items: { type: "string", minLength: 1, title: "Interface", description: "An interface name (eth0) or one of its addresses." },
+          minItems: 1,
+          title: "Advertise on",
+          description: "Interfaces or addresses the bridge is announced on (mDNS); all when absent. [\"127.0.0.1\"] keeps it on this machine.",
+        },
       },
     },
   },
