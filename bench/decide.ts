@@ -7,6 +7,7 @@ import { activeWindows } from "../src/access/active-windows.js";
 import type { Credential, CredentialKind, CredentialUsage, Schedule, Weekday } from "../src/access/credential.js";
 import { type Decision, decide } from "../src/access/decide.js";
 import { CredentialId, DoorId } from "../src/access/ids.js";
+import { seededRandom } from "../src/sim/zigbee/fault-injection.js";
 
 const CREDENTIALS = 100_000;
 const DOORS = 1_000;
@@ -18,18 +19,6 @@ const START = Date.parse("2026-11-30T00:00:00Z"); // a Monday
 const ZONES = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Tokyo", "UTC"];
 const KINDS: CredentialKind[] = ["delivery", "cleaning", "pet-care", "guest", "service"];
 const DAYS: Weekday[] = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
-
-/** Deterministic PRNG (mulberry32) so runs are comparable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function population(random: () => number): { credentials: Map<CredentialId, Credential>; usages: Map<CredentialId, CredentialUsage>; ids: CredentialId[] } {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
@@ -83,7 +72,7 @@ function row(label: string, samples: Float64Array): string {
 
 /** Runs the benchmark and returns its markdown section. */
 export async function benchDecide(): Promise<string> {
-  const random = prng(20261126);
+  const random = seededRandom(20261126);
   const built = performance.now();
   const { credentials, usages, ids } = population(random);
   const buildMs = performance.now() - built;

@@ -12,6 +12,7 @@ import { openStore } from "../../src/store/store.js";
 import { runDoorstep } from "../helpers/cli.js";
 import { processesMatching, type RunningDoorstep } from "../helpers/ready-line.js";
 import { call, createProviderToken, isoIn, simLock, sleep, startServe, startSim, waitFor, writeBridgeConfig, type DoorView, type ServeReady, type SimReady, type VisitView } from "./e2e-harness.js";
+import { seededRandom } from "../../src/sim/zigbee/fault-injection.js";
 
 const REDEMPTIONS = Number(process.env.DOORSTEP_CRASH_REDEMPTIONS ?? 200);
 const KILLS = Number(process.env.DOORSTEP_CRASH_KILLS ?? 20);
@@ -24,18 +25,6 @@ const MAX_KILL_DELAY_MS = 3000;
 const SCHEDULED_RELOCK_EVERY = 10;
 const LOCKED = 1;
 const TERMINAL_AUDIT = new Set(["visit.closed", "visit.recovered", "visit.failed"]);
-
-/** mulberry32: a small seeded PRNG, so a failing schedule can be replayed with DOORSTEP_CRASH_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Redemption index → kill delay (ms), ~evenly spread over the run with random jitter. */
 function killSchedule(random: () => number): Map<number, number> {
@@ -110,7 +99,7 @@ describe("crash test: kill -9 of doorstep serve during 200 visits", function () 
 
   it("every door relocked after each restart; every visit closed and audited; the audit chain verifies", async () => {
     const runStart = Date.now();
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const schedule = killSchedule(random);
     bridge = await start();
 

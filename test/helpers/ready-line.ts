@@ -16,14 +16,7 @@ export function startDoorstep<T>(args: readonly string[], prefix: string, option
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
-  const stop = async (graceMs = 10_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return exited;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    const result = await exited;
-    clearTimeout(timer);
-    return result;
-  };
+  const stop = (graceMs = 10_000) => terminate(child, exited, graceMs);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop(1000);
@@ -42,6 +35,16 @@ export function startDoorstep<T>(args: readonly string[], prefix: string, option
       reject(new Error(`doorstep exited (${code}) before "${prefix}"; stderr:\n${stderr}`));
     });
   });
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code or signal `exited` reports. */
+export async function terminate(child: ChildProcess, exited: Promise<number | string>, graceMs: number): Promise<number | string> {
+  if (child.exitCode !== null || child.signalCode !== null) return exited;
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  const result = await exited;
+  clearTimeout(timer);
+  return result;
 }
 
 /** Process ids whose command line contains `needle` (from /proc), to prove nothing was left behind. */

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { terminate } from "../helpers/ready-line.js";
 
 /** The package root (dist/test/homebridge → ../../..): Homebridge reads its package.json main. */
 export const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -37,14 +38,7 @@ export function startHomebridge(storageDir: string): RunningHomebridge {
         await new Promise((r) => setTimeout(r, 50));
       }
     },
-    async stop(graceMs = 15_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-      const result = await exited;
-      clearTimeout(timer);
-      return result;
-    },
+    stop: (graceMs = 15_000) => terminate(child, exited, graceMs),
   };
 }
 
