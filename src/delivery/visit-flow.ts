@@ -45,7 +45,8 @@ export async function redeem(ctx: DeliveryContext, door: DoorRuntime, request: R
     requireRecording: ctx.settings.requireRecording,
   });
   if (decision.outcome !== "allowed") {
-    if (decision.reason === "unknown-credential") {
+    // A code of another door is as wrong here as an unknown one: both count toward the lockout, so guessing learns nothing.
+    if (decision.reason === "unknown-credential" || decision.reason === "wrong-door") {
       const newly = ctx.lockout.recordFailure(keys);
       const outcome = refuse(ctx, door, actor, request.source, decision, undefined);
       if (newly.length > 0) {

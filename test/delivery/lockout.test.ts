@@ -66,6 +66,18 @@ describe("delivery: wrong-PIN lockout per door and per source", function () {
     expect((await h.service.redeem({ doorId: "front", pin, actor: OWNER, source: "10.9.9.9" })).outcome).to.equal("unlocked");
   });
 
+  it("a code of another door counts as a wrong PIN here, so guessing across doors learns nothing for free", async () => {
+    h = await harness({ doors: [{ id: "front", camera: true }, { id: "back", camera: true }] });
+    const { pin: backPin } = h.credential({ doors: ["back"], maxUses: 5 });
+    for (let i = 0; i < 5; i++) {
+      const o = await h.service.redeem({ doorId: "front", pin: backPin, actor: OWNER, source: `10.1.0.${i}` });
+      expect(o).to.include({ outcome: "denied", reason: "wrong-door" });
+    }
+    const { pin: frontPin } = h.credential({ doors: ["front"] });
+    expect(await h.service.redeem({ doorId: "front", pin: frontPin, actor: OWNER, source: "10.9.9.9" })).to.include({ outcome: "locked-out" });
+    expect(h.doors.front!.lock.unlocks).to.equal(0);
+  });
+
   it("a source that guesses across doors is locked out everywhere, while other sources and doors still work", async () => {
     h = await harness({ doors: [{ id: "front", camera: true }, { id: "back", camera: true }, { id: "side", camera: true }] });
     const { pin } = h.credential({ doors: ["front", "back", "side"], maxUses: 5 });
