@@ -131,7 +131,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
             delivery,
             verifyToken: (token) => store.tokens.verify(token),
             verifyAudit: () => store.audit.verify(),
-            logger: prefixed(logger, "API"),
+            logger,
             host: config.api.host,
             port: config.api.port,
             ...(config.api.tls ? { tls: config.api.tls } : {}),
