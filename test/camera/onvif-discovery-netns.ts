@@ -18,7 +18,7 @@ try {
     );
   }
   const found = await discoverCameras({ timeoutMs: 1500, interfaceAddress: "127.0.0.1" });
-  process.stdout.write(`${JSON.stringify({ sims: cams.map((c) => c.url), found })}\n`);
+  process.stdout.write(`${JSON.stringify({ step: "discovered", sims: cams.map((c) => c.url), found })}\n`);
 } finally {
   for (const c of cams) await c.stop();
 }

@@ -1,30 +1,24 @@
 // WS-Discovery over real multicast, only inside a private network namespace (never a real interface).
 
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { runInNamespace } from "../helpers/netns.js";
 import { parseProbeMatches, probeMessage, type DiscoveredCamera } from "../../src/camera/camera-discovery.js";
 import { ValidationError } from "../../src/core/errors.js";
 import { discoverCameras } from "../../src/camera/camera-discovery.js";
 
 const SCRIPT = fileURLToPath(new URL("./onvif-discovery-netns.js", import.meta.url));
-const NETNS_SETUP = "ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo";
 
 describe("camera discovery (WS-Discovery)", function () {
   this.timeout(20_000);
 
   it("finds two simulated cameras by multicast Probe inside a private network namespace", async () => {
-    // If unshare is missing or not permitted this fails: the test must not pass without running.
-    // -r (map to root in a new user namespace) lets an unprivileged CI user configure its own loopback.
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(
-        "unshare",
-        ["-rn", "sh", "-c", `${NETNS_SETUP} && exec "$0" --enable-source-maps "$1"`, process.execPath, SCRIPT],
-        { timeout: 15_000 },
-        (error, out, err) => (error ? reject(new Error(`discovery in a private netns failed: ${error.message}\n${err}`)) : resolve(out)),
-      );
-    });
-    const { sims, found } = JSON.parse(stdout.trim().split("\n").pop()!) as { sims: string[]; found: DiscoveredCamera[] };
+    // runInNamespace fails (never skips) where unshare is missing: the probe must not run on a real interface.
+    const run = await runInNamespace(SCRIPT, 15_000);
+    const result = run.steps.get("discovered");
+    expect(result, `discovery in a private netns failed (exit ${run.code}):
+${run.stderrTail}`).to.not.equal(undefined);
+    const { sims, found } = result as unknown as { sims: string[]; found: DiscoveredCamera[] };
     expect(found).to.have.length(2);
     const byName = new Map(found.map((c) => [c.scopes.name, c]));
     expect([...byName.keys()].sort()).to.deep.equal(["Back door", "Front door"]);

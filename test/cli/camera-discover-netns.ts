@@ -22,7 +22,7 @@ try {
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
   const bad = spawnSync(process.execPath, ["--no-warnings", CLI_MAIN, "camera", "discover", "--timeout", "soon"], { encoding: "utf8" });
-  process.stdout.write(`${JSON.stringify({ sim: cam.url, ...result, badCode: bad.status })}\n`);
+  process.stdout.write(`${JSON.stringify({ step: "discovered", sim: cam.url, ...result, badCode: bad.status })}\n`);
 } finally {
   await cam.stop();
 }

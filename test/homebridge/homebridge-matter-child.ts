@@ -1,4 +1,4 @@
-// Runs inside a private network namespace (test/matter/matter-netns.ts): `doorstep sim` (Zigbee coordinator emulator
+// Runs inside a private network namespace (test/helpers/netns.ts): `doorstep sim` (Zigbee coordinator emulator
 // with its lock, ONVIF camera), the real `homebridge` binary with the built plugin and Matter enabled, and a matter.js
 // controller that commissions the node Homebridge's log announces. Prints one JSON line per step: {"step", ...}.
 // Never run outside a namespace: matter.js announces on every interface it finds.

@@ -4,7 +4,7 @@
 // each `it` checks what one step observed.
 import { expect } from "chai";
 import { fileURLToPath } from "node:url";
-import { runInNamespace, type NamespaceRun } from "../matter/matter-netns.js";
+import { runInNamespace, type NamespaceRun } from "../helpers/netns.js";
 
 const CHILD = fileURLToPath(new URL("./homebridge-matter-child.js", import.meta.url));
 /** Matter DoorLock LockState and ZCL Door Lock LockState share the values: 1 locked, 2 unlocked. */

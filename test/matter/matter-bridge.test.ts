@@ -3,7 +3,7 @@
 // DeliveryService). The scenario runs in matter-e2e-child.ts; each `it` checks what one step observed.
 import { expect } from "chai";
 import { fileURLToPath } from "node:url";
-import { runInNamespace, type NamespaceRun } from "./matter-netns.js";
+import { runInNamespace, type NamespaceRun } from "../helpers/netns.js";
 
 const CHILD = fileURLToPath(new URL("./matter-e2e-child.js", import.meta.url));
 const PIN_TYPE = 1;

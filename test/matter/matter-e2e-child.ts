@@ -1,4 +1,4 @@
-// Runs inside a private network namespace (see matter-netns.ts): the simulated home (Zigbee coordinator emulator with
+// Runs inside a private network namespace (see test/helpers/netns.ts): the simulated home (Zigbee coordinator emulator with
 // its lock, ONVIF camera, RTSP stream), the real bridge (createBridge: store, herdsman, recorder, DeliveryService) with
 // our Matter node, and a matter.js controller that commissions it. Prints one JSON line per step: {"step", ...}.
 // Never run outside a namespace: matter.js announces on every interface it finds.

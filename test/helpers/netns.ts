@@ -1,5 +1,5 @@
 // Runs a compiled node script inside a private user+network namespace (`unshare -rn`): only `lo` exists there, so
-// matter.js' mDNS and UDP never reach a real interface. Multicast on lo needs the flag and a 224.0.0.0/4 route
+// multicast (matter.js' mDNS, WS-Discovery) and UDP never reach a real interface. Multicast on lo needs the flag and a 224.0.0.0/4 route
 // (research/matter.md). The script prints JSON lines {"step": ...}; they are collected by step name.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,7 +16,7 @@ export interface NamespaceRun {
 export function assertNamespacesAvailable(): void {
   const probe = spawnSync("unshare", ["-rn", "true"], { encoding: "utf8" });
   if (probe.error || probe.status !== 0) {
-    throw new Error(`"unshare -rn" is required for the Matter tests (private network namespace): ${probe.error?.message ?? probe.stderr.trim()}`);
+    throw new Error(`"unshare -rn" is required for the multicast tests (private network namespace): ${probe.error?.message ?? probe.stderr.trim()}`);
   }
 }
 
