@@ -8,7 +8,7 @@ import type { DoorSettings } from "../store/door-settings-store.js";
 import type { Visit } from "../store/visit-store.js";
 import type { DoorState, LockState } from "../zigbee/lock-driver.js";
 import type { Actor } from "./actor.js";
-import type { CredentialService } from "./credential-service.js";
+import type { CredentialService, CredentialView } from "./credential-service.js";
 
 /** The outcome of one remote redemption ("open the door for this PIN"). */
 export type RedeemOutcome =
@@ -30,7 +30,14 @@ export interface RedeemRequest {
 export interface DoorStatus {
   id: DoorId;
   name: string;
-  lock: { state: LockState; available: boolean; battery?: number; model?: string };
+  lock: {
+    state: LockState;
+    available: boolean;
+    battery?: number;
+    model?: string;
+    /** The PIN lengths the lock's keypad accepts (what the faces offer when someone picks a code). */
+    pinLengths: { min: number; max: number };
+  };
   door: DoorState;
   camera: { configured: boolean; recording: boolean; health?: RecorderHealth };
   switches: DoorSettings;
@@ -47,6 +54,8 @@ export interface DeliveryEvents {
   alert: [{ doorId: DoorId; visitId?: VisitId; message: string; at: EpochMs }];
   /** A keypad or remote attempt was refused (for HomeKit/Matter "LockOperationError"-style reporting). */
   refused: [{ doorId: DoorId; reason: AccessReason; via: "keypad" | "remote"; at: EpochMs }];
+  /** A credential was created or revoked (by anyone: API, CLI, Matter, Apple Home), so lists of codes are stale. */
+  credentialChanged: [{ credential: CredentialView }];
 }
 
 export interface HealthReport {

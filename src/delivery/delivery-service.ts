@@ -85,6 +85,7 @@ export class DeliveryService implements DeliveryPort {
       },
       (credential) => {
         for (const doorId of credential.doors) this.ctx.doors.get(doorId)?.sync?.schedule();
+        this.events.emit("credentialChanged", { credential });
       },
     );
   }
@@ -281,7 +282,13 @@ export class DeliveryService implements DeliveryPort {
     return {
       id: door.id,
       name: door.door.name,
-      lock: { state: door.driver.getState(), available: door.driver.isAvailable(), ...(battery !== undefined && { battery }), model: door.driver.identity.model },
+      lock: {
+        state: door.driver.getState(),
+        available: door.driver.isAvailable(),
+        ...(battery !== undefined && { battery }),
+        model: door.driver.identity.model,
+        pinLengths: { min: door.driver.capabilities.minPinLength, max: door.driver.capabilities.maxPinLength },
+      },
       door: door.driver.getDoorState(),
       camera: { configured: door.recorder !== undefined, recording: door.recording(), ...(health && { health }) },
       switches: switchesOf(this.ctx, door.id),

@@ -10,7 +10,9 @@ import { validateConfig } from "../config/validate-config.js";
 import { formatError } from "../core/errors.js";
 import { prefixed, type Logger } from "../core/logger.js";
 import { doorAccessoryUuid } from "../homekit/accessory-ids.js";
+import { ACCESS_CODE_IDS_FILE, AccessCodeIds } from "../homekit/access-code-ids.js";
 import { DoorHomeKit } from "../homekit/door-homekit.js";
+import { HOMEKIT_DIR } from "../homekit/standalone-bridge.js";
 import { markNoResponse } from "./no-response.js";
 
 /** The storage folder inside Homebridge's storage directory. */
@@ -67,7 +69,7 @@ export class DoorstepPlatform implements DynamicPlatformPlugin {
       return;
     }
     try {
-      this.publishDoors(this.runtime, config);
+      this.publishDoors(this.runtime, config, storageDir);
     } catch (error) {
       this.logger.error(`Unable to add the doors to HomeKit: ${formatError(error)}.`);
     }
@@ -80,9 +82,10 @@ export class DoorstepPlatform implements DynamicPlatformPlugin {
     }
   }
 
-  private publishDoors(runtime: BridgeRuntime, config: DoorstepConfig): void {
+  private publishDoors(runtime: BridgeRuntime, config: DoorstepConfig, storageDir: string): void {
     const { api } = this;
     const hap = api.hap;
+    const accessCodes = { ids: AccessCodeIds.open(join(storageDir, HOMEKIT_DIR, ACCESS_CODE_IDS_FILE)), maxCredentialDays: config.delivery.maxCredentialDays };
     const wanted = new Set<string>();
     const created: PlatformAccessory[] = [];
     const restored: PlatformAccessory[] = [];
@@ -112,6 +115,7 @@ export class DoorstepPlatform implements DynamicPlatformPlugin {
         delivery: runtime.delivery,
         logger: prefixed(this.logger, name),
         lockAccessory,
+        accessCodes,
         ...(feed && cameraAccessory && { camera: { accessory: cameraAccessory, feed, ffmpegPath: config.recording.ffmpegPath } }),
       });
       door.start();

@@ -3,6 +3,7 @@
 // the caller creates (or restores) the accessories and hands them in.
 import type { Logger } from "../core/logger.js";
 import type { CameraFeed, DeliveryPort } from "../delivery/delivery-port.js";
+import { bindAccessCodes, type AccessCodeOptions } from "./access-code-binding.js";
 import { bindCamera, type CameraBinding } from "./camera/camera-binding.js";
 import type { LiveVideoMode } from "./camera/live-stream-args.js";
 import type { DoorBindingContext } from "./door-binding-context.js";
@@ -22,6 +23,8 @@ export interface DoorHomeKitOptions {
   /** Already prefixed with the door's name. */
   logger: Logger;
   lockAccessory: AccessoryHost;
+  /** The Access Code service (Apple Home manages keypad codes); absent: the lock has none. */
+  accessCodes?: AccessCodeOptions;
   /** Both present, or the door has no camera in HomeKit. */
   camera?: { accessory: AccessoryHost; feed: CameraFeed; ffmpegPath: string; videoMode?: LiveVideoMode };
 }
@@ -44,6 +47,7 @@ export class DoorHomeKit {
     setInformation(hap, lockAccessory, { model: status.lock.model ?? "Zigbee lock", serial: `${doorId}-lock` });
     const ctx: DoorBindingContext = { hap, accessory: lockAccessory, doorId, name, delivery, logger };
     this.bindings = [bindLock(ctx), bindSwitches(ctx), bindVisitSensor(ctx)];
+    if (this.options.accessCodes) this.bindings.push(bindAccessCodes(ctx, this.options.accessCodes));
     if (camera) {
       setInformation(hap, camera.accessory, { model: "ONVIF camera", serial: `${doorId}-camera` });
       this.cameraBinding = bindCamera({
