@@ -1,5 +1,6 @@
 // A real HomeKit controller for tests: hap-controller over loopback (no mDNS), plus lookups by service and
 // characteristic type so tests never hard-code instance ids.
+import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,9 +11,10 @@ type Client = InstanceType<typeof HttpClient>;
 
 /** Short HAP type ids (HAP spec, "Apple-defined" UUIDs 0000XXXX-0000-1000-8000-0026BB765291). */
 export const HAP = {
-  service: { lockMechanism: "45", lockManagement: "44", switch: "49", occupancySensor: "86", cameraRtpStreamManagement: "110", accessoryInformation: "3E" },
+  service: { accessCode: "260", lockMechanism: "45", lockManagement: "44", switch: "49", occupancySensor: "86", cameraRtpStreamManagement: "110", accessoryInformation: "3E" },
   char: {
     lockCurrentState: "1D", lockTargetState: "1E", lockLastKnownAction: "1C", version: "37", on: "25", occupancyDetected: "71",
+    accessCodeControlPoint: "262", accessCodeSupportedConfiguration: "261", configurationState: "263",
     name: "23", configuredName: "E3", setupEndpoints: "118", selectedRtpStreamConfiguration: "117", streamingStatus: "120",
   },
 } as const;
@@ -115,6 +117,34 @@ export class TestController {
     const result = await this.client.setCharacteristics({ [id]: value });
     const failed = (result as { characteristics?: { status?: number }[] }).characteristics?.find((c) => c.status !== undefined && c.status !== 0);
     if (failed) throw Object.assign(new Error(`write failed with HAP status ${failed.status}`), { hapStatus: failed.status });
+  }
+
+  /** A write with write-response (HAP "r": true): the accessory's answer value, or its HAP status when refused. */
+  async writeForResponse(id: string, value: unknown): Promise<{ value: unknown; status: number | undefined }> {
+    const result = (await this.client.setCharacteristics({ [id]: { value, r: true } })) as { characteristics?: { value?: unknown; status?: number }[] };
+    const c = result.characteristics?.[0];
+    return { value: c?.value, status: c?.status };
+  }
+
+  /**
+   * Adds a second controller to the accessory through this (admin) one — HAP "Add Pairing" with its own Ed25519 key —
+   * and returns a verified session as that controller.
+   */
+  async addController(port: number, admin: boolean): Promise<TestController> {
+    const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+    const pub = Buffer.from(publicKey.export({ format: "jwk" }).x!, "base64url");
+    const seed = Buffer.from(privateKey.export({ format: "jwk" }).d!, "base64url");
+    const identifier = randomUUID();
+    await this.admin.addPairing(identifier, pub, admin);
+    const own = this.admin.getLongTermData()!;
+    return TestController.connect(port, {
+      AccessoryPairingID: own.AccessoryPairingID,
+      AccessoryLTPK: own.AccessoryLTPK,
+      iOSDevicePairingID: Buffer.from(identifier).toString("hex"),
+      // libsodium's secret key layout: the 32-byte seed, then the public key.
+      iOSDeviceLTSK: Buffer.concat([seed, pub]).toString("hex"),
+      iOSDeviceLTPK: pub.toString("hex"),
+    });
   }
 
   async subscribe(ids: string[]): Promise<void> {
