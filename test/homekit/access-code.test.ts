@@ -16,54 +16,12 @@ import { loadHap } from "../../src/homekit/hap-module.js";
 import { startStandaloneBridge, type StandaloneBridge } from "../../src/homekit/standalone-bridge.js";
 import { openStore, type Store } from "../../src/store/store.js";
 import { startHarness, until, type Harness } from "../zigbee/harness.js";
+import { items, OP, request, response } from "./access-code-wire.js";
 import { HAP, sharedHapStorageDir, TestController } from "./hap-test-client.js";
 
 const API = ownerVia("api");
 const HAP_INVALID_VALUE = -70410;
 const HAP_INSUFFICIENT_PRIVILEGES = -70401;
-const OP = { list: 1, read: 2, add: 3, update: 4, remove: 5 } as const;
-
-// ── TLV8 written here from the public layout, independently of the codec under test ──
-const item = (type: number, value: Buffer) => Buffer.concat([Buffer.from([type, value.length]), value]);
-const sep = Buffer.from([0, 0]);
-function request(op: number, entries: { id?: number; code?: string }[] = []): string {
-  const parts = [item(1, Buffer.from([op]))];
-  entries.forEach((e, i) => {
-    if (i > 0) parts.push(sep);
-    const sub = [...(e.id !== undefined ? [item(1, Buffer.from([e.id]))] : []), ...(e.code !== undefined ? [item(2, Buffer.from(e.code, "ascii"))] : [])];
-    parts.push(item(2, Buffer.concat(sub)));
-  });
-  return Buffer.concat(parts).toString("base64");
-}
-interface Entry {
-  id?: number;
-  code?: string;
-  flags?: number;
-  status?: number;
-}
-function items(data: Buffer): [number, Buffer][] {
-  const out: [number, Buffer][] = [];
-  for (let o = 0; o + 2 <= data.length; o += 2 + data[o + 1]!) out.push([data[o]!, data.subarray(o + 2, o + 2 + data[o + 1]!)]);
-  return out;
-}
-function response(value: unknown): { op: number; entries: Entry[] } {
-  const top = items(Buffer.from(value as string, "base64"));
-  const op = top.find(([t]) => t === 1)![1][0]!;
-  const entries = top
-    .filter(([t]) => t === 3)
-    .map(([, v]) => {
-      const e: Entry = {};
-      for (const [t, x] of items(v)) {
-        if (t === 1) e.id = x.readUIntLE(0, x.length);
-        if (t === 2) e.code = x.toString("ascii");
-        if (t === 3) e.flags = x[0];
-        if (t === 4) e.status = x[0];
-      }
-      return e;
-    });
-  return { op, entries };
-}
-
 describe("Access Code service: hap-controller ↔ HAP ↔ delivery service ↔ keypad sync ↔ Z-Stack emulator", function () {
   this.timeout(120_000);
   const dir = mkdtempSync(join(tmpdir(), "doorstep-accesscode-"));
