@@ -1,6 +1,7 @@
 // One door's camera as the rest of the bridge sees it: the ONVIF driver finds the stream, the always-on ring recorder
 // records it, and both hide behind `Recorder` (for the delivery flow) and `CameraFeed` (for HomeKit).
 // The recorder can only exist once the camera has told us its stream URL, so until then the gate is closed.
+import path from "node:path";
 import type { Clock } from "../access/clock.js";
 import type { VisitId } from "../access/ids.js";
 import type { CameraDriver } from "../camera/camera-driver.js";
@@ -11,7 +12,9 @@ import { RingRecorder } from "../camera/ring-recorder.js";
 import type { CameraConfig, RecordingConfig } from "../config/config.js";
 import { formatError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import type { CameraFeed } from "../delivery/delivery-port.js";
+import { INIT_NAME } from "../camera/ffmpeg-args.js";
+import type { SegmentRecord } from "../camera/segment-index.js";
+import type { CameraFeed, RingSegment } from "../delivery/delivery-port.js";
 
 export interface DoorCameraOptions {
   doorId: string;
@@ -30,6 +33,8 @@ export class DoorCamera implements Recorder, CameraFeed {
   private stopped = false;
   /** Serialises recorder (re)creation when the camera becomes ready twice in quick succession. */
   private pipeline: Promise<void> = Promise.resolve();
+  /** Outlive a recorder restart (the camera moved its stream), so HomeKit keeps receiving the new recorder's segments. */
+  private readonly segmentListeners = new Set<(segment: RingSegment) => void>();
 
   constructor(private readonly options: DoorCameraOptions) {
     const { camera, doorName, logger, clock } = options;
@@ -91,6 +96,18 @@ export class DoorCamera implements Recorder, CameraFeed {
   liveSourceUrl(): Promise<string> {
     return this.driver.streamUri();
   }
+  ringSegments(): RingSegment[] {
+    return this.recorder?.ringSegments().map(ringSegment) ?? [];
+  }
+  onRingSegment(listener: (segment: RingSegment) => void): () => void {
+    this.segmentListeners.add(listener);
+    return () => this.segmentListeners.delete(listener);
+  }
+  onMotion(listener: (active: boolean) => void): () => void {
+    const onEvent = (event: { active: boolean }) => listener(event.active);
+    this.driver.on("motion", onEvent);
+    return () => this.driver.off("motion", onEvent);
+  }
 
   private async ensureRecorder(): Promise<void> {
     if (this.stopped) return;
@@ -114,7 +131,7 @@ export class DoorCamera implements Recorder, CameraFeed {
 
   private createRecorder(url: string): RingRecorder {
     const { doorId, recording, storageDir, logger, clock } = this.options;
-    return new RingRecorder({
+    const recorder = new RingRecorder({
       cameraId: doorId,
       url,
       storagePath: storageDir,
@@ -123,5 +140,13 @@ export class DoorCamera implements Recorder, CameraFeed {
       logger,
       clock,
     });
+    recorder.on("segment", (segment) => {
+      for (const listener of this.segmentListeners) listener(ringSegment(segment));
+    });
+    return recorder;
   }
+}
+
+function ringSegment(s: SegmentRecord): RingSegment {
+  return { run: s.run, seq: s.seq, path: s.path, initPath: path.join(path.dirname(s.path), INIT_NAME), durationMs: s.durationMs, appearedAt: s.appearedAt };
 }

@@ -92,4 +92,23 @@ export interface CameraFeed {
   liveSourceUrl(): Promise<string>;
   /** True while the always-on recorder receives frames (the camera answers). */
   isRecording(): boolean;
+  /** The always-on ring's complete segments, oldest first ([] while nothing is recorded): HomeKit Secure Video's prebuffer. */
+  ringSegments(): RingSegment[];
+  /** Calls `listener` for every segment the ring completes from now on; returns the function that stops it. */
+  onRingSegment(listener: (segment: RingSegment) => void): () => void;
+  /** Calls `listener` when the camera reports motion starting or ending; returns the function that stops it. */
+  onMotion(listener: (active: boolean) => void): () => void;
+}
+
+/** One complete fragment of the ring: fMP4 (`moof`+`mdat`) starting on a key frame, decodable after its run's init segment. */
+export interface RingSegment {
+  /** The recorder run it belongs to: segments of different runs cannot be joined without their own init segment. */
+  run: number;
+  seq: number;
+  path: string;
+  /** The run's init segment (`ftyp`+`moov`). */
+  initPath: string;
+  durationMs: number;
+  /** When the ring saw it complete: about the wall-clock time of its last frame. */
+  appearedAt: EpochMs;
 }

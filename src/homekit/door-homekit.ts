@@ -6,6 +6,7 @@ import type { CameraFeed, DeliveryPort } from "../delivery/delivery-port.js";
 import { bindAccessCodes, type AccessCodeOptions } from "./access-code-binding.js";
 import { bindCamera, type CameraBinding } from "./camera/camera-binding.js";
 import type { LiveVideoMode } from "./camera/live-stream-args.js";
+import { bindRecordingTrigger } from "./camera/recording-trigger.js";
 import type { DoorBindingContext } from "./door-binding-context.js";
 import type { AccessoryHost, Hap } from "./hap-module.js";
 import { bindLock } from "./lock-binding.js";
@@ -58,6 +59,7 @@ export class DoorHomeKit {
         ...(camera.videoMode && { videoMode: camera.videoMode }),
         logger,
       });
+      this.bindings.push(bindRecordingTrigger({ hap, doorId, delivery, feed: camera.feed, camera: this.cameraBinding, logger }));
     }
   }
 

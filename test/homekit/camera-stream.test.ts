@@ -48,7 +48,15 @@ describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", func
     await camera.connect();
     await camera.waitReady(15_000);
     const driver = camera;
-    const feed: CameraFeed = { snapshot: () => driver.snapshot(), liveSourceUrl: () => driver.streamUri(), isRecording: () => true };
+    // Live view only: the ring (HomeKit Secure Video's prebuffer) is tested in recording-delegate.test.ts.
+    const feed: CameraFeed = {
+      snapshot: () => driver.snapshot(),
+      liveSourceUrl: () => driver.streamUri(),
+      isRecording: () => true,
+      ringSegments: () => [],
+      onRingSegment: () => () => undefined,
+      onMotion: () => () => undefined,
+    };
 
     store = openStore({ storageDir: join(dir, "store"), clock });
     const config = validateConfig({
