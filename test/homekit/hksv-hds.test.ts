@@ -14,6 +14,7 @@ import { DoorId } from "../../src/access/ids.js";
 import { DoorCamera } from "../../src/bridge/door-camera.js";
 import { validateConfig } from "../../src/config/validate-config.js";
 import { MemoryLogger, prefixed } from "../../src/core/logger.js";
+import { ownerVia } from "../../src/delivery/actor.js";
 import { DeliveryService } from "../../src/delivery/delivery-service.js";
 import { loadHap } from "../../src/homekit/hap-module.js";
 import { startStandaloneBridge, type StandaloneBridge } from "../../src/homekit/standalone-bridge.js";
@@ -77,7 +78,7 @@ describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test har
     });
     service = new DeliveryService({
       store, settings: { ...config.delivery, timeZone: "UTC" }, syncKeypads: false,
-      doors: [{ id: DoorId("front"), name: "Front door", relockAfterSeconds: 30, preRollSeconds: 0, postRollSeconds: 0, driver: new TestLock([], new ManualClock(Date.now())) }],
+      doors: [{ id: DoorId("front"), name: "Front door", relockAfterSeconds: 30, preRollSeconds: 2, postRollSeconds: 0, driver: new TestLock([], new ManualClock(Date.now())), recorder: camera }],
     });
     await service.start();
     bridge = await startStandaloneBridge({
@@ -162,5 +163,18 @@ describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test har
     const clocks = decoded(await readFrameClocks(file));
     expect(triggeredAt - clocks[0]!, "prebuffer before the motion event (ms)").to.be.at.least(4000);
     expect(logger.text()).to.include("HomeKit Secure Video recording enabled");
+  });
+
+  it("raises the motion sensor for a guest's visit (the door opened for a code) until the visit ends", async () => {
+    const c = controller!;
+    const motion = await c.find(T.motionSensor, T.motionDetected);
+    expect((await c.read(motion.id)).value, "no motion before the visit").to.be.oneOf([false, 0]);
+    c.events.length = 0;
+    service!.credentials.create({ label: "Parcel courier", kind: "delivery", doors: ["front"], pin: "582039", validUntil: Date.now() + 3_600_000 }, ownerVia("api"));
+    const outcome = await service!.redeem({ doorId: "front", pin: "582039", actor: ownerVia("api"), source: "127.0.0.1" });
+    expect(outcome.outcome, JSON.stringify(outcome)).to.equal("unlocked");
+    await c.waitForEvent(motion.id, (v) => v === true || v === 1, 20_000);
+    await service!.endVisit((outcome as { visitId: string }).visitId, ownerVia("api"));
+    await c.waitForEvent(motion.id, (v) => v === false || v === 0, 20_000);
   });
 });
