@@ -150,3 +150,20 @@ export class HdsTestClient {
     }
   }
 }
+
+/** One recording's media as the hub rebuilds it from `dataSend/data` events: the chunks of each data sequence number joined, in order. */
+export function reassemble(received: readonly HdsMessage[]): { type: string; data: Buffer }[] {
+  type Packet = { data: Buffer; metadata: { dataType: string; dataSequenceNumber: number; dataChunkSequenceNumber: number; isLastDataChunk: boolean } };
+  const packets = received.filter((m) => m.protocol === "dataSend" && m.topic === "data").flatMap((m) => m.message.packets as Packet[]);
+  const bySequence = new Map<number, Packet[]>();
+  for (const p of packets) bySequence.set(p.metadata.dataSequenceNumber, [...(bySequence.get(p.metadata.dataSequenceNumber) ?? []), p]);
+  const sequences = [...bySequence.keys()];
+  sequences.forEach((n, i) => {
+    if (n !== i + 1) throw new Error(`data sequence numbers are not consecutive: ${sequences.join(", ")}`);
+  });
+  return sequences.map((n) => {
+    const chunks = bySequence.get(n)!.sort((a, b) => a.metadata.dataChunkSequenceNumber - b.metadata.dataChunkSequenceNumber);
+    if (!chunks.at(-1)!.metadata.isLastDataChunk) throw new Error(`data sequence ${n} lacks its last chunk`);
+    return { type: chunks[0]!.metadata.dataType, data: Buffer.concat(chunks.map((x) => Buffer.from(x.data))) };
+  });
+}

@@ -25,28 +25,14 @@ import { openStore, type Store } from "../../src/store/store.js";
 import { decoded, waitFor } from "../camera/recorder-harness.js";
 import { TestLock } from "../delivery/doubles.js";
 import { sharedHapStorageDir, TestController } from "./hap-test-client.js";
-import { HdsTestClient, type HdsMessage } from "./hds-test-client.js";
-import { decodeTlv, encodeTlv, u16, u32 } from "./tlv8.js";
+import { HdsTestClient, reassemble, type HdsMessage } from "./hds-test-client.js";
+import { HKSV as T } from "./hksv-wire.js";
+import { selectedConfiguration } from "./hksv-wire.js";
+import { decodeTlv } from "./tlv8.js";
 
 const run = promisify(execFile);
 const PASSWORD = "Cam-Secret-7";
 const FPS = 15;
-/** HAP short type ids (Apple-defined UUIDs). */
-const T = {
-  recordingManagement: "204", supportedRecordingConfiguration: "205", selectedRecordingConfiguration: "209", active: "B0",
-  dataStreamManagement: "129", setupDataStreamTransport: "131", motionSensor: "85", motionDetected: "22",
-} as const;
-
-/** A hub's Selected Camera Recording Configuration (layout as HAP-NodeJS parses it): 640x360@15 H.264 Main 4.0, AAC-LC 32 kHz. */
-function selectedConfiguration(): string {
-  const i32 = (n: number) => u32(n);
-  const u64 = (n: number) => Buffer.concat([u32(n), u32(0)]);
-  return encodeTlv([
-    [1, [[1, i32(4000)], [2, u64(1)], [3, [[1, [0]], [2, [[1, i32(4000)]]]]]]],
-    [2, [[1, [0]], [2, [[1, [1]], [2, [2]], [3, i32(600)], [4, i32(4000)]]], [3, [[1, u16(640)], [2, u16(360)], [3, [FPS]]]]]],
-    [3, [[1, [0]], [2, [[1, [1]], [2, [0]], [3, [3]], [4, i32(32)]]]]],
-  ]).toString("base64");
-}
 
 describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test harness hub)", function () {
   this.timeout(150_000);
@@ -137,18 +123,7 @@ describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test har
     const last = await hds.waitFor((m) => isData(m) && m.message.endOfStream === true, 60_000);
     hds.sendEvent("dataSend", "ack", { streamId: 1, endOfStream: true });
 
-    // Reassemble the chunks of each data sequence number, in order.
-    type Packet = { data: Buffer; metadata: { dataType: string; dataSequenceNumber: number; dataChunkSequenceNumber: number; isLastDataChunk: boolean } };
-    const packets = hds.received.filter(isData).flatMap((m) => m.message.packets as Packet[]);
-    const bySequence = new Map<number, Packet[]>();
-    for (const p of packets) bySequence.set(p.metadata.dataSequenceNumber, [...(bySequence.get(p.metadata.dataSequenceNumber) ?? []), p]);
-    const sequences = [...bySequence.keys()];
-    expect(sequences, "consecutive data sequence numbers").to.deep.equal(sequences.map((_, i) => i + 1));
-    const pieces = sequences.map((n) => {
-      const chunks = bySequence.get(n)!.sort((a, b) => a.metadata.dataChunkSequenceNumber - b.metadata.dataChunkSequenceNumber);
-      expect(chunks.at(-1)!.metadata.isLastDataChunk).to.equal(true);
-      return { type: chunks[0]!.metadata.dataType, data: Buffer.concat(chunks.map((x) => Buffer.from(x.data))) };
-    });
+    const pieces = reassemble(hds.received);
     expect(pieces[0]!.type).to.equal("mediaInitialization");
     expect(pieces.slice(1).every((p) => p.type === "mediaFragment")).to.equal(true);
     expect(pieces.length, "init + at least two fragments").to.be.at.least(3);

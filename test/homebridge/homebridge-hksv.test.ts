@@ -1,0 +1,112 @@
+// HomeKit Secure Video through the real `homebridge` binary with the built plugin, against `doorstep sim`: a code added
+// as an Apple Home access code is typed on the emulated keypad, the guest's visit raises the camera accessory's motion
+// sensor, and the recording is fetched over a real HomeKit Data Stream (the test hub of test/homekit/hds-test-client.ts)
+// until the visit ends (relock) and the stream is flagged ended.
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { PLATFORM_NAME } from "../../src/config/options.js";
+import { startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { OP, request, response } from "../homekit/access-code-wire.js";
+import { HAP, TestController } from "../homekit/hap-test-client.js";
+import { HdsTestClient, reassemble } from "../homekit/hds-test-client.js";
+import { HKSV, selectedConfiguration } from "../homekit/hksv-wire.js";
+import { freePort, startHomebridge, type RunningHomebridge } from "./homebridge-process.js";
+
+const run = promisify(execFile);
+const PIN = "031-45-154";
+const GUEST_CODE = "482913";
+
+describe("the real homebridge binary: a guest's visit recorded for HomeKit Secure Video", function () {
+  this.timeout(240_000);
+  const dir = mkdtempSync(join(tmpdir(), "doorstep-hb-hksv-"));
+  const hbDir = join(dir, "homebridge");
+  const simConfigFile = join(dir, "sim-doorstep.json");
+  let sim: RunningDoorstep<{ control: string }> | undefined;
+  let homebridge: RunningHomebridge | undefined;
+  let controller: TestController | undefined;
+  let hds: HdsTestClient | undefined;
+  let port = 0;
+
+  const lock = async () => (await (await fetch(`${sim!.ready.control}/locks/front`)).json()) as { users: { pin: string }[]; lockState: number };
+  async function until(predicate: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!(await predicate())) {
+      if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  before(async () => {
+    sim = await startDoorstep<{ control: string }>(["sim", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
+    port = await freePort();
+    const simConfig = JSON.parse(readFileSync(simConfigFile, "utf8")) as { doors: Record<string, unknown>[] };
+    // A visit that ends by itself soon: relock after 6 s, a short post-roll.
+    const doors = simConfig.doors.map((d) => ({ ...d, relockAfterSeconds: 6, postRollSeconds: 1 }));
+    mkdirSync(hbDir, { recursive: true });
+    writeFileSync(
+      join(hbDir, "config.json"),
+      JSON.stringify({
+        bridge: { name: "Doorstep HB HKSV", username: "0E:D0:05:7E:00:04", pin: PIN, port, bind: ["127.0.0.1"] },
+        accessories: [],
+        platforms: [{ platform: PLATFORM_NAME, name: "Doorstep", ...simConfig, doors, api: { port: 0 } }],
+      }),
+    );
+    homebridge = startHomebridge(hbDir);
+    await homebridge.waitForLog(`is running on port ${port}`, 90_000);
+    await homebridge.waitForLog(/Running 1 door\(s\)/, 90_000);
+    controller = await TestController.pair(port, PIN);
+  });
+
+  after(async () => {
+    await hds?.close().catch(() => undefined);
+    await controller?.close().catch(() => undefined);
+    await homebridge?.stop();
+    await sim?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("Apple Home code → keypad → guest visit → motion sensor → recording over HDS, ended when the visit ends", async () => {
+    const c = controller!;
+    const controlPoint = await c.find(HAP.service.accessCode, HAP.char.accessCodeControlPoint);
+    const added = response((await c.writeForResponse(controlPoint.id, request(OP.add, [{ code: GUEST_CODE }]))).value);
+    expect(added.entries[0]!.status).to.equal(0);
+    await until(async () => (await lock()).users.some((u) => u.pin === GUEST_CODE));
+
+    const selected = await c.find(HKSV.recordingManagement, HKSV.selectedRecordingConfiguration);
+    const active = await c.find(HKSV.recordingManagement, HKSV.active);
+    const motion = await c.find(HKSV.motionSensor, HKSV.motionDetected);
+    const setup = await c.find(HKSV.dataStreamManagement, HKSV.setupDataStreamTransport);
+    await c.write(selected.id, selectedConfiguration());
+    await c.write(active.id, 1);
+    await c.subscribe([motion.id]);
+
+    const typed = (await (await fetch(`${sim!.ready.control}/locks/front/keypad`, { method: "POST", body: JSON.stringify({ pin: GUEST_CODE }) })).json()) as Record<string, unknown>;
+    expect(JSON.stringify(typed)).to.not.match(/wrong|invalid|locked-out/i);
+    await c.waitForEvent(motion.id, (v) => v === true || v === 1, 30_000);
+
+    hds = await HdsTestClient.open(port, c.pairingData, setup.id);
+    const open = await hds.request("dataSend", "open", { target: "controller", type: "ipcamera.recording", streamId: 7, reason: "motion" });
+    expect(open.status, "DATA_SEND OPEN accepted").to.equal(0);
+    // The visit relocks after 6 s; the motion sensor clears and the recording ends with its last fragment flagged.
+    await c.waitForEvent(motion.id, (v) => v === false || v === 0, 60_000);
+    await hds.waitFor((m) => m.protocol === "dataSend" && m.topic === "data" && m.message.endOfStream === true, 60_000);
+    hds.sendEvent("dataSend", "ack", { streamId: 7, endOfStream: true });
+
+    const pieces = reassemble(hds.received);
+    expect(pieces[0]!.type).to.equal("mediaInitialization");
+    expect(pieces.length, "init + fragments").to.be.at.least(2);
+    const file = join(dir, "hb-recording.mp4");
+    writeFileSync(file, Buffer.concat(pieces.map((p) => p.data)));
+    const { stdout } = await run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height:frame=key_frame", "-of", "json", file], { maxBuffer: 64 * 1024 * 1024 });
+    const probe = JSON.parse(stdout) as { streams: { codec_name: string; width: number; height: number }[]; frames: { key_frame: number }[] };
+    expect(probe.streams[0]).to.include({ codec_name: "h264", width: 640, height: 360 });
+    expect(probe.frames[0]!.key_frame).to.equal(1);
+    expect(probe.frames.length, "more than the 4 s prebuffer at 15+ fps").to.be.greaterThan(60);
+    expect(homebridge!.log()).to.include("HomeKit Secure Video recording enabled");
+    expect(homebridge!.log()).not.to.match(/generated a warning|not in required or optional|slow to respond|illegal value|unexpected error/i);
+  });
+});
