@@ -35,7 +35,7 @@ export interface DoorStatus {
     available: boolean;
     battery?: number;
     model?: string;
-    /** The PIN lengths the lock's keypad accepts (what the faces offer when someone picks a code). */
+    /** The PIN lengths both the lock's keypad and Doorstep accept (what the faces offer when someone picks a code). */
     pinLengths: { min: number; max: number };
   };
   door: DoorState;

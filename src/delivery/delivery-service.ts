@@ -2,6 +2,7 @@
 import { EventEmitter } from "node:events";
 import { systemClock, type Clock } from "../access/clock.js";
 import { DoorId, ProviderId, VisitId, type EpochMs } from "../access/ids.js";
+import { DEFAULT_PIN_LIMITS } from "../access/pin.js";
 import { ConflictError, NotFoundError, ValidationError, formatError } from "../core/errors.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import type { DoorSettings } from "../store/door-settings-store.js";
@@ -287,7 +288,11 @@ export class DeliveryService implements DeliveryPort {
         available: door.driver.isAvailable(),
         ...(battery !== undefined && { battery }),
         model: door.driver.identity.model,
-        pinLengths: { min: door.driver.capabilities.minPinLength, max: door.driver.capabilities.maxPinLength },
+        // What the lock accepts and Doorstep allows (4-8 digits) at once.
+        pinLengths: {
+          min: Math.max(DEFAULT_PIN_LIMITS.minLength, door.driver.capabilities.minPinLength),
+          max: Math.min(DEFAULT_PIN_LIMITS.maxLength, door.driver.capabilities.maxPinLength),
+        },
       },
       door: door.driver.getDoorState(),
       camera: { configured: door.recorder !== undefined, recording: door.recording(), ...(health && { health }) },
