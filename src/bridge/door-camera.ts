@@ -6,14 +6,14 @@ import type { Clock } from "../access/clock.js";
 import type { VisitId } from "../access/ids.js";
 import type { CameraDriver } from "../camera/camera-driver.js";
 import { redactUrl } from "../camera/camera-driver.js";
+import { INIT_NAME } from "../camera/ffmpeg-args.js";
 import { OnvifCameraDriver } from "../camera/onvif-camera-driver.js";
 import type { BeginVisitOptions, EndVisitOptions, Recorder, RecorderHealth, VisitClip } from "../camera/recorder.js";
 import { RingRecorder } from "../camera/ring-recorder.js";
+import type { SegmentRecord } from "../camera/segment-index.js";
 import type { CameraConfig, RecordingConfig } from "../config/config.js";
 import { formatError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { INIT_NAME } from "../camera/ffmpeg-args.js";
-import type { SegmentRecord } from "../camera/segment-index.js";
 import type { CameraFeed, RingSegment } from "../delivery/delivery-port.js";
 
 export interface DoorCameraOptions {

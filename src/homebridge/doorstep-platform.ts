@@ -10,9 +10,8 @@ import { validateConfig } from "../config/validate-config.js";
 import { formatError } from "../core/errors.js";
 import { prefixed, type Logger } from "../core/logger.js";
 import { doorAccessoryUuid } from "../homekit/accessory-ids.js";
-import { ACCESS_CODE_IDS_FILE, AccessCodeIds } from "../homekit/access-code-ids.js";
+import { AccessCodeIds, accessCodeIdsFile } from "../homekit/access-code-ids.js";
 import { DoorHomeKit } from "../homekit/door-homekit.js";
-import { HOMEKIT_DIR } from "../homekit/standalone-bridge.js";
 import { markNoResponse } from "./no-response.js";
 
 /** The storage folder inside Homebridge's storage directory. */
@@ -85,7 +84,7 @@ export class DoorstepPlatform implements DynamicPlatformPlugin {
   private publishDoors(runtime: BridgeRuntime, config: DoorstepConfig, storageDir: string): void {
     const { api } = this;
     const hap = api.hap;
-    const accessCodes = { ids: AccessCodeIds.open(join(storageDir, HOMEKIT_DIR, ACCESS_CODE_IDS_FILE)), maxCredentialDays: config.delivery.maxCredentialDays };
+    const accessCodes = { ids: AccessCodeIds.open(accessCodeIdsFile(storageDir)), maxCredentialDays: config.delivery.maxCredentialDays };
     const wanted = new Set<string>();
     const created: PlatformAccessory[] = [];
     const restored: PlatformAccessory[] = [];

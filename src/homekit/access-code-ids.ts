@@ -2,10 +2,15 @@
 // door's Configuration State counter) in one small JSON file, so identifiers survive restarts and an edited code keeps
 // its identifier while its credential is replaced. Holds no PIN.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { ConfigError } from "../core/errors.js";
 
 export const ACCESS_CODE_IDS_FILE = "access-codes.json";
+
+/** `<storage>/homekit/access-codes.json`, beside the standalone bridge's pairings (inside Homebridge too, for one layout). */
+export function accessCodeIdsFile(storageDir: string): string {
+  return join(storageDir, "homekit", ACCESS_CODE_IDS_FILE);
+}
 
 /** Who made the credential: Apple Home (its PIN came from there) or Doorstep (API, CLI, Matter, a provider). */
 export type AccessCodeOrigin = "homekit" | "doorstep";

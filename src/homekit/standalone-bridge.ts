@@ -5,7 +5,7 @@ import type { DoorstepConfig } from "../config/config.js";
 import { ConfigError } from "../core/errors.js";
 import { prefixed, type Logger } from "../core/logger.js";
 import type { CameraFeed, DeliveryPort } from "../delivery/delivery-port.js";
-import { ACCESS_CODE_IDS_FILE, AccessCodeIds } from "./access-code-ids.js";
+import { AccessCodeIds, accessCodeIdsFile } from "./access-code-ids.js";
 import { doorAccessoryUuid } from "./accessory-ids.js";
 import { loadOrCreateIdentity } from "./bridge-identity.js";
 import type { LiveVideoMode } from "./camera/live-stream-args.js";
@@ -57,7 +57,7 @@ export async function startStandaloneBridge(options: StandaloneBridgeOptions): P
   useHapStorage(hap, options.hapStorageDir ?? dir);
   const identity = loadOrCreateIdentity(dir, config.homekit.pincode);
 
-  const accessCodes = { ids: AccessCodeIds.open(join(dir, ACCESS_CODE_IDS_FILE)), maxCredentialDays: config.delivery.maxCredentialDays };
+  const accessCodes = { ids: AccessCodeIds.open(accessCodeIdsFile(options.storageDir)), maxCredentialDays: config.delivery.maxCredentialDays };
   const bridge = new hap.Bridge(config.name, hap.uuid.generate(`homebridge-doorstep:bridge:${identity.username}`));
   const doors = new Map<string, DoorHomeKit>();
   const doorConfigs = new Map(config.doors.map((d) => [d.id as string, d]));
