@@ -61,6 +61,11 @@ describe("the real homebridge binary: a guest's visit recorded for HomeKit Secur
     controller = await TestController.pair(port, PIN);
   });
 
+  afterEach(function () {
+    // Homebridge's log says why a recording stream was closed; show it with a failure.
+    if (this.currentTest?.state === "failed") console.error(homebridge?.log().split("\n").slice(-40).join("\n"));
+  });
+
   after(async () => {
     await hds?.close().catch(() => undefined);
     await controller?.close().catch(() => undefined);

@@ -13,6 +13,7 @@ import { systemClock } from "../../src/access/clock.js";
 import { DoorCamera } from "../../src/bridge/door-camera.js";
 import { DeviceUnreachableError } from "../../src/core/errors.js";
 import { MemoryLogger } from "../../src/core/logger.js";
+import type { CameraFeed } from "../../src/delivery/delivery-port.js";
 import { DoorRecordingDelegate } from "../../src/homekit/camera/recording-delegate.js";
 import { readFrameClocks } from "../../src/sim/camera/rtsp-frame-clock.js";
 import { startOnvifSimulator, type OnvifSimulator } from "../../src/sim/camera/onvif-simulator.js";
@@ -179,6 +180,29 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
     expect(packets).to.have.length(2);
     expect(packets.some((p) => p.isLast)).to.equal(false);
     expect(Date.now() - started, "returned without waiting for the trigger to clear").to.be.below(30_000);
+  });
+
+  it("waits for the first segment of a ring that holds none yet (the recorder just started), then records from it", async () => {
+    // The real camera's segments as they complete, but an empty ring when the recording starts.
+    const real = camera!;
+    const starting: CameraFeed = {
+      snapshot: () => real.snapshot(),
+      liveSourceUrl: () => real.liveSourceUrl(),
+      isRecording: () => real.isRecording(),
+      ringSegments: () => [],
+      onRingSegment: (listener) => real.onRingSegment(listener),
+      onMotion: (listener) => real.onMotion(listener),
+    };
+    const fresh = new DoorRecordingDelegate({ feed: starting, ffmpegPath: "ffmpeg", logger, audioActive: () => false });
+    fresh.updateRecordingConfiguration(configuration(4000));
+    fresh.setTriggered(true);
+    const packets: RecordingPacket[] = [];
+    const clear = setTimeout(() => fresh.setTriggered(false), 3_000);
+    for await (const packet of fresh.handleRecordingStreamRequest(6)) packets.push(packet);
+    clearTimeout(clear);
+    expect(boxTypes(packets[0]!.data)).to.deep.equal(["ftyp", "moov"]);
+    expect(packets.length).to.be.at.least(2);
+    expect(packets.at(-1)!.isLast).to.equal(true);
   });
 
   it("refuses a recording before the hub selected a configuration", async () => {

@@ -65,6 +65,11 @@ describe("HKSV: the prebuffer taken from the ring", () => {
     expect(prebufferSegments(ring, 10_500, 2000).map((s) => s.seq)).to.deep.equal([2, 3]);
     expect(prebufferSegments([], 10_500, 4000)).to.deep.equal([]);
   });
+
+  it("gives the newest segment when the ring runs behind the window (nothing within the prebuffer)", () => {
+    const ring = [seg(3, 0, 1000), seg(3, 1, 2000)];
+    expect(prebufferSegments(ring, 30_000, 4000).map((s) => s.seq)).to.deep.equal([1]);
+  });
 });
 
 describe("HKSV: the hub's selection as an ffmpeg plan", () => {

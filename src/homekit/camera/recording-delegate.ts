@@ -14,6 +14,8 @@ import { recordingArgs, type RecordingPlan } from "./recording-args.js";
 /** Scrypted's cap too: a trigger that never clears still ends its recording. */
 export const MAX_RECORDING_MS = 180_000;
 const STOP_GRACE_MS = 2_000;
+/** How long a recording waits for the ring's first segment when the ring is empty (the recorder just started). */
+const FIRST_SEGMENT_WAIT_MS = 5_000;
 /** HAP's enum values (H264Profile, H264Level, AudioRecordingSamplerate), which are const enums in its typings. */
 const PROFILES = ["baseline", "main", "high"] as const;
 const LEVELS = ["3.1", "3.2", "4.0"] as const;
@@ -58,12 +60,15 @@ export function planFor(configuration: CameraRecordingConfiguration, audio: bool
 
 /**
  * The segments a recording starts with: the newest run's, from the one holding `now - prebufferMs` on. Each ring
- * segment starts on a key frame, so the recording does too.
+ * segment starts on a key frame, so the recording does too. A ring running behind (a busy machine: no segment within
+ * the window) still gives its newest segment, so the recording starts as close to the event as the ring has.
  */
 export function prebufferSegments(segments: readonly RingSegment[], now: number, prebufferMs: number): RingSegment[] {
   const newest = segments.at(-1);
   if (!newest) return [];
-  return segments.filter((s) => s.run === newest.run && s.appearedAt > now - prebufferMs).sort((a, b) => a.seq - b.seq);
+  const run = segments.filter((s) => s.run === newest.run).sort((a, b) => a.seq - b.seq);
+  const within = run.filter((s) => s.appearedAt > now - prebufferMs);
+  return within.length > 0 ? within : run.slice(-1);
 }
 
 export class DoorRecordingDelegate implements CameraRecordingDelegate {
@@ -125,7 +130,20 @@ export class DoorRecordingDelegate implements CameraRecordingDelegate {
       arrived.push(segment);
       wake?.();
     });
-    const prebuffer = prebufferSegments(feed.ringSegments(), startedAt, configuration.prebufferLength);
+    let prebuffer = prebufferSegments(feed.ringSegments(), startedAt, configuration.prebufferLength);
+    if (prebuffer.length === 0) {
+      // The ring is (re)starting: its first segment is at most a few seconds away.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, FIRST_SEGMENT_WAIT_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        signal?.addEventListener("abort", () => wake?.(), { once: true });
+      });
+      wake = undefined;
+      prebuffer = arrived.length > 0 && !signal?.aborted ? [arrived.shift()!] : [];
+    }
     if (prebuffer.length === 0) {
       unsubscribe();
       throw new DeviceUnreachableError("HomeKit Secure Video: the camera's ring holds no video to record from.");
