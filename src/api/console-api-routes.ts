@@ -10,7 +10,7 @@ import type { Handler } from "./handlers.js";
 import type { RouteSpec } from "./routes.js";
 import { doorIdSchema, doorParams, idParams, recordIdSchema, type JsonSchema } from "./schemas.js";
 
-export type ConsoleOperationId = "events" | "doorSnapshot" | "explainCredential" | "listLockSlots" | "listTokens" | "createToken" | "revokeToken";
+export type ConsoleOperationId = "home" | "events" | "doorSnapshot" | "explainCredential" | "listLockSlots" | "listTokens" | "createToken" | "revokeToken";
 
 /** A provider token as the owner sees it: never the secret. */
 export interface ProviderTokenView {
@@ -35,6 +35,8 @@ export interface LockSlotView {
 /** What the composition root lends the console routes; each is optional so the API runs without it. */
 export interface ConsoleApiContext {
   delivery: DeliveryPort;
+  /** The bridge's name and the home's IANA time zone (schedules are written in it). */
+  home?: { name: string; timeZone: string };
   /** A current JPEG from a door's camera; undefined when the door has no camera. */
   snapshot?: (doorId: string) => Promise<Buffer> | undefined;
   lockSlots?: () => LockSlotView[];
@@ -94,6 +96,25 @@ const explanationSchema = {
 const list = (items: JsonSchema): JsonSchema => ({ type: "array", items });
 
 export const CONSOLE_ROUTES: readonly RouteSpec[] = [
+  {
+    operationId: "home",
+    method: "GET",
+    url: "/v1/home",
+    summary: "The bridge's name and the home's time zone (schedules are written in it)",
+    auth: "any",
+    responses: {
+      200: {
+        description: "The home.",
+        schema: {
+          title: "Home",
+          type: "object",
+          additionalProperties: false,
+          required: ["name", "timeZone"],
+          properties: { name: { type: "string" }, timeZone: { type: "string", description: "IANA time zone." } },
+        },
+      },
+    },
+  },
   {
     operationId: "events",
     method: "GET",
@@ -198,6 +219,9 @@ export function createConsoleHandlers(context: ConsoleApiContext): Record<Consol
   const { delivery } = context;
   const missing = (what: string) => new NotFoundError(`This bridge does not offer ${what}.`);
   return {
+    async home() {
+      return context.home ?? { name: "Doorstep", timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone };
+    },
     async events(request: FastifyRequest, reply: FastifyReply) {
       reply.hijack();
       const res = reply.raw;

@@ -11,6 +11,7 @@ export function consoleApiContext(parts: {
   store: Store;
   delivery: DeliveryPort;
   cameras: ReadonlyMap<string, CameraFeed>;
+  home: { name: string; timeZone: string };
 }): Omit<ConsoleApiContext, "delivery"> {
   const { store, delivery, cameras } = parts;
 
@@ -32,6 +33,7 @@ export function consoleApiContext(parts: {
     store.tokens.list().filter((t): t is TokenInfo & { subject: { kind: "provider"; providerId: ProviderId } } => t.subject.kind === "provider");
 
   return {
+    home: parts.home,
     snapshot: (doorId) => cameras.get(doorId)?.snapshot(),
     lockSlots: () =>
       delivery.doors().flatMap((door) =>

@@ -140,7 +140,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
             host: config.api.host,
             port: config.api.port,
             ...(config.api.tls ? { tls: config.api.tls } : {}),
-            consoleApi: consoleApiContext({ store, delivery, cameras }),
+            consoleApi: consoleApiContext({ store, delivery, cameras, home: { name: config.name, timeZone: config.delivery.timeZone } }),
           });
           const listening = await api.start();
           apiUrl = listening.url;
