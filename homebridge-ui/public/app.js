@@ -64,11 +64,9 @@ const ctx = {
     await Promise.all(tasks);
   },
   rerender() {
-    const view = VIEWS[ctx.view];
     // Forms keep what was typed: a view re-renders only its live parts when it offers update().
     if (ctx.current?.update) ctx.current.update();
     else show(ctx.view, { keepFocus: true });
-    void view;
   },
 };
 
@@ -78,6 +76,7 @@ function show(name, { keepFocus = false } = {}) {
     if (b.dataset.view === name) b.setAttribute("aria-current", "page");
     else b.removeAttribute("aria-current");
   }
+  ctx.current?.dispose?.();
   fill(main);
   ctx.current = VIEWS[name](main, ctx) ?? undefined;
   if (!keepFocus) main.focus({ preventScroll: true });

@@ -125,7 +125,11 @@ export function describeSchedule(credential) {
       .map((w) => `${w.days.map((d) => DAYS.find(([k]) => k === d)?.[1] ?? d).join(", ")} ${w.start}–${w.end}`)
       .join("; ");
   }
-  return `${describeRrule(s.rrule, s.dtstart)}, ${s.durationMinutes} min from ${s.dtstart.slice(11)}`;
+  const start = s.dtstart.slice(11, 16);
+  const [hh, mm] = start.split(":").map(Number);
+  const endMin = hh * 60 + mm + s.durationMinutes;
+  const hours = s.durationMinutes < 1440 ? `${start}–${String(Math.floor(endMin / 60) % 24).padStart(2, "0")}:${String(endMin % 60).padStart(2, "0")}` : `${start} for ${Math.round(s.durationMinutes / 60)} h`;
+  return `${describeRrule(s.rrule, s.dtstart)} ${hours}`;
 }
 
 function describeRrule(rrule, dtstart) {

@@ -18,7 +18,17 @@ export function renderCodes(main, ctx) {
   renderCreate(createBox, ctx);
   const update = () => renderList(listBox, ctx);
   update();
-  return { update };
+  // Writing a PIN to a lock takes a moment and sends no event: while a code is on its way, look again now and then.
+  const poll = setInterval(async () => {
+    if (!ctx.state.slots.some((s) => s.state === "pending") && !ctx.state.credentials.some((c) => codeStatus(c, ctx.state.slots).tone === "warn")) return;
+    try {
+      await ctx.refresh("credentials");
+      update();
+    } catch {
+      // the next round tries again; a lost session shows the login form
+    }
+  }, 2000);
+  return { update, dispose: () => clearInterval(poll) };
 }
 
 // ── create ──
@@ -112,8 +122,8 @@ function renderCreate(box, ctx) {
     const doorNames = credential.doors.map((id) => ctx.state.doors.find((d) => d.id === id)?.name ?? id).join(" and ");
     const message =
       `Hi ${credential.label}, your code for the ${doorNames} is ${pin}. ` +
-      `It works ${describeSchedule(credential)} (${ctx.home.timeZone} time) from ${formatDateTime(credential.validFrom, ctx.home.timeZone)} ` +
-      `until ${formatDateTime(credential.validUntil, ctx.home.timeZone)}` +
+      `It works ${describeSchedule(credential)} (${ctx.home.timeZone} time) from ${formatDate(credential.validFrom, ctx.home.timeZone)} ` +
+      `to ${formatDate(credential.validUntil - 1, ctx.home.timeZone)}` +
       `${credential.maxUses ? `, ${credential.maxUses === 1 ? "once" : `${credential.maxUses} times`}` : ""}. ` +
       "Type it on the keypad; the visit is recorded.";
     const messageEl = h("p", { class: "guest-message", id: "ds-guest-message" }, message);

@@ -51,6 +51,17 @@ function visitItem(visit, ctx, players) {
       h("div", {}, h("dt", {}, "Arrived"), h("dd", {}, formatTime(visit.startedAt, tz))),
       h("div", {}, h("dt", {}, "Unlocked"), h("dd", {}, formatTime(visit.unlockedAt, tz))),
       h("div", {}, h("dt", {}, "Relocked"), h("dd", {}, formatTime(visit.relockedAt, tz)))),
+    visit.state !== "closed"
+      ? h("div", { class: "actions" }, h("button", { type: "button", class: "btn", onclick: async (e) => {
+          e.currentTarget.disabled = true;
+          try {
+            await ctx.api("POST", `/v1/visits/${encodeURIComponent(visit.id)}/end`);
+            ctx.announce(`${door} is relocking.`);
+          } catch (error) {
+            ctx.toast(`Could not relock: ${error.message}`, "error");
+          }
+        } }, "Relock now"))
+      : undefined,
     visit.alerts.length > 0
       ? h("ul", { class: "alerts", "aria-label": "Alerts" }, visit.alerts.map((a) => h("li", { role: "note" }, "⚠ ", a)))
       : undefined,

@@ -69,6 +69,7 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
       '<meta name="viewport" content="width=device-width, initial-scale=1">',
       '<meta name="color-scheme" content="light dark">',
       "<title>Doorstep</title>",
+      '<link rel="icon" href="/favicon.svg">',
       "</head>",
       '<body class="standalone">',
       fragment.body.toString("utf8"),
