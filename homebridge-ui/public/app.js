@@ -123,7 +123,8 @@ async function start() {
   try {
     const home = await ctx.api("GET", "/v1/home").catch(() => undefined);
     if (home) ctx.home = home;
-    document.getElementById("ds-home-name").textContent = ctx.home.name;
+    // The bridge's own name says nothing new when it is the default.
+    document.getElementById("ds-home-name").textContent = ctx.home.name === "Doorstep" ? "Home console" : ctx.home.name;
     await ctx.refresh();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;

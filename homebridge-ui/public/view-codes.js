@@ -262,7 +262,7 @@ function renderList(box, ctx) {
           h("p", { class: "code-meta" },
             `${KINDS.find(([k]) => k === c.kind)?.[1] ?? c.kind} · ${describeSchedule(c)} · `,
             `${formatDate(c.validFrom, tz)} – ${formatDate(c.validUntil - 1, tz)}`,
-            ` · used ${c.usage.uses}${c.maxUses ? ` of ${c.maxUses}` : ""} time${c.usage.uses === 1 && !c.maxUses ? "" : "s"}`,
+            c.maxUses ? ` · used ${c.usage.uses} of ${c.maxUses}` : ` · used ${c.usage.uses} time${c.usage.uses === 1 ? "" : "s"}`,
             c.providerId ? ` · by ${c.providerId}` : ""),
           h("div", { class: "actions" },
             doorSelect,
