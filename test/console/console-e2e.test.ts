@@ -151,4 +151,60 @@ describe("web console end to end (real doorstep serve --demo, headless Chromium)
     }
     expect(external).to.deep.equal([]);
   });
+  it("fits a 390 px phone without sideways scrolling, and keeps text contrast at WCAG AA in light and dark mode", async () => {
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const view of ["Doors", "Guest codes", "Visits", "Providers", "Audit log"]) {
+        await page.getByRole("button", { name: view, exact: true }).click();
+        const overflow = (await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")) as number;
+        expect(overflow, `sideways overflow on ${view}`).to.be.at.most(0);
+        const low = (await page.evaluate(CONTRAST_PROBE)) as string[];
+        expect(low, `text below AA contrast on ${view} (${scheme})`).to.deep.equal([]);
+      }
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  it("creates a code with the keyboard alone and puts focus on the new PIN", async () => {
+    await page.getByRole("button", { name: "Doors", exact: true }).click();
+    const focusedText = async () => (await page.evaluate("(document.activeElement?.textContent ?? '').trim()")) as string;
+    // From the top of the page: Tab to the "Guest codes" tab, Enter.
+    await page.evaluate("document.activeElement?.blur(); window.scrollTo(0, 0)");
+    for (let i = 0; i < 30 && (await focusedText()) !== "Guest codes"; i++) await page.keyboard.press("Tab");
+    expect(await focusedText()).to.equal("Guest codes");
+    await page.keyboard.press("Enter");
+    await page.locator("#ds-create-code").waitFor();
+    // Into the presets; the arrow keys move between them (radio buttons): Courier is the first.
+    for (let i = 0; i < 30 && !((await page.evaluate("document.activeElement?.name")) === "ds-preset"); i++) await page.keyboard.press("Tab");
+    await page.keyboard.press("ArrowLeft");
+    expect(await page.evaluate("document.activeElement?.value")).to.equal("courier");
+    for (let i = 0; i < 40 && (await focusedText()) !== "Create code"; i++) await page.keyboard.press("Tab");
+    expect(await focusedText()).to.equal("Create code");
+    await page.keyboard.press("Enter");
+    await page.locator("#ds-new-pin").waitFor();
+    expect(await page.evaluate("document.activeElement?.classList.contains('pin-result')")).to.equal(true);
+    expect(await page.locator(".pin-result h4").textContent()).to.equal("Code for Courier");
+  });
 });
+
+/** Visible text whose contrast with its nearest opaque background is below 4.5:1 (3:1 for large text). */
+const CONTRAST_PROBE = `(() => {
+  const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null; const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+  const lum = ({ r, g, b }) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = (el) => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a >= 0.99) return c; } return parse(getComputedStyle(document.body).backgroundColor) ?? { r: 255, g: 255, b: 255, a: 1 }; };
+  const out = [];
+  for (const el of document.querySelectorAll("#doorstep *")) {
+    if (el.closest("video, svg, img, [hidden]") || el.getClientRects().length === 0) continue;
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || Number(style.opacity) < 0.99) continue;
+    const fg = parse(style.color); const bg = background(el);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(style.fontSize); const bold = Number(style.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) out.push(el.tagName + " '" + el.textContent.trim().slice(0, 40) + "' " + ratio.toFixed(2));
+  }
+  return out;
+})()`;
