@@ -185,6 +185,13 @@ function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer 
     actors.set(request, actor);
   });
 
+  // A page on another port of this host is "same-site": the session cookie would ride along on its <img>/<video> loads
+  // of a snapshot or clip. CORP keeps every response to our own origin; nosniff keeps JSON from being run as script.
+  app.addHook("onSend", async (_request, reply, payload) => {
+    reply.header("cross-origin-resource-policy", "same-origin").header("x-content-type-options", "nosniff");
+    return payload;
+  });
+
   app.addHook("onResponse", async (request, reply) => {
     const start = started.get(request);
     const ms = start === undefined ? 0 : Number(process.hrtime.bigint() - start) / 1e6;

@@ -40,6 +40,7 @@ describe("web console login, session cookie and CSRF (real doorstep serve --demo
     const page = await fetch(`${api}/`);
     expect(page.status).to.equal(200);
     expect(page.headers.get("content-security-policy")).to.contain("default-src 'self'");
+    expect(page.headers.get("cross-origin-resource-policy")).to.equal("same-origin");
     expect(await page.text()).to.contain('<div id="doorstep"');
     expect((await fetch(`${api}/v1/doors`)).status).to.equal(401);
     expect((await fetch(`${api}/console/session`)).status).to.equal(401);
@@ -54,6 +55,8 @@ describe("web console login, session cookie and CSRF (real doorstep serve --demo
     expect(setCookie).to.contain("HttpOnly").and.contain("SameSite=Strict").and.contain("Path=/").and.match(/Max-Age=\d+/);
     const doors = await fetch(`${api}/v1/doors`, { headers: { cookie: setCookie.split(";")[0]! } });
     expect(doors.status).to.equal(200);
+    // Another port of this host is same-site, so the cookie would go along: CORP stops such pages embedding our responses.
+    expect(doors.headers.get("cross-origin-resource-policy")).to.equal("same-origin");
     expect((await login({ code })).status, "the same link a second time").to.equal(401);
   });
 
