@@ -2,8 +2,10 @@ import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
-import type { DemoReady } from "./console-browser.js";
+import { launchChromium, type DemoReady } from "./console-browser.js";
 
 describe("web console login, session cookie and CSRF (real doorstep serve --demo)", function () {
   this.timeout(120_000);
@@ -123,5 +125,45 @@ describe("web console login, session cookie and CSRF (real doorstep serve --demo
     });
     const { token } = (await provider.json()) as { token: string };
     expect((await fetch(`${api}/v1/events`, { headers: { authorization: `Bearer ${token}` } })).status).to.equal(403);
+  });
+  it("in a real browser, a page on another port of this host (same-site) cannot change anything with the session", async () => {
+    const browser = await launchChromium();
+    let evil: Server | undefined;
+    try {
+      const context = await browser.newContext();
+      const console = await context.newPage();
+      await console.goto(`${api}/`);
+      await console.locator("#ds-token").fill(bridge!.ready.ownerToken);
+      await console.getByRole("button", { name: "Log in" }).click();
+      await console.locator("#ds-nav").waitFor({ state: "visible" });
+      const count = async () =>
+        ((await (await fetch(`${api}/v1/credentials`, { headers: { authorization: `Bearer ${bridge!.ready.ownerToken}` } })).json()) as unknown[]).length;
+      const codesBefore = await count();
+
+      // What a hostile page can do without CORS: no-cors fetches and a text/plain form post, all carrying the cookie.
+      const attack = `<!doctype html><title>working</title><body>
+        <form id="f" method="POST" action="${api}/v1/credentials" enctype="text/plain" target="sink">
+          <input name='{"label":"Burglar","kind":"guest","doors":["front"],"validUntil":${Date.now() + 86_400_000},"x":"' value='"}'>
+        </form><iframe name="sink"></iframe>
+        <script>
+          fetch("${api}/console/logout", { method: "POST", mode: "no-cors", credentials: "include" })
+            .catch(() => {})
+            .then(() => fetch("${api}/v1/doors/front", { method: "PATCH", mode: "no-cors", credentials: "include", body: '{"petsHome":true}' }).catch(() => {}))
+            .then(() => fetch("${api}/v1/credentials", { method: "POST", mode: "no-cors", credentials: "include", headers: { "content-type": "text/plain" }, body: '{"label":"Burglar","kind":"guest","doors":["front"],"validUntil":${Date.now() + 86_400_000}}' }).catch(() => {}))
+            .then(() => { document.querySelector("iframe").onload = () => (document.title = "done"); document.getElementById("f").submit(); });
+        </script>`;
+      evil = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(attack));
+      await new Promise<void>((resolve) => evil!.listen(0, "127.0.0.1", resolve));
+      const attacker = await context.newPage();
+      await attacker.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
+      await attacker.waitForFunction(() => (globalThis as unknown as { document: { title: string } }).document.title === "done");
+      expect(await count(), "guest codes after the attack").to.equal(codesBefore);
+      expect(await petsHome()).to.equal(false);
+      // A body-less POST passes every content-type rule: only the CSRF check stops the forced logout.
+      expect(await console.evaluate("fetch('/console/session').then((r) => r.status)"), "the session after the attack").to.equal(200);
+    } finally {
+      await browser.close();
+      await new Promise((resolve) => (evil ? evil.close(resolve) : resolve(undefined)));
+    }
   });
 });
