@@ -204,7 +204,14 @@ function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer 
     else logger.info(line);
   });
 
-  if (sessions) registerConsoleRoutes(app, { sessions, scheme, ...(options.console?.publicDir ? { publicDir: options.console.publicDir } : {}) });
+  if (sessions) {
+    try {
+      registerConsoleRoutes(app, { sessions, scheme, ...(options.console?.publicDir ? { publicDir: options.console.publicDir } : {}) });
+    } catch (error) {
+      // The API (guests at the door, HomeKit's peers) matters more than the console: run on without the page.
+      logger.warn(`The web console is not served: ${formatError(error)}`);
+    }
+  }
 
   for (const spec of ROUTES) {
     const handler = handlers[spec.operationId];
