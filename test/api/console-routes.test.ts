@@ -54,4 +54,27 @@ describe("console routes on the API server", function () {
       await h.stop();
     }
   });
+
+  it("makes provider tokens for the owner only, lists them without the secret, and revokes only provider tokens", async () => {
+    const h = await ApiHarness.start();
+    try {
+      expect((await h.request("POST", "/v1/tokens", { token: h.providerTokens["acme"], body: { provider: "Sneaky" } })).status).to.equal(403);
+      const created = await h.request("POST", "/v1/tokens", { token: h.ownerToken, body: { provider: "Parcel Co" } });
+      expect(created.status).to.equal(201);
+      expect(created.json.token).to.match(/^dst_/);
+      const list = await h.request("GET", "/v1/tokens", { token: h.ownerToken });
+      expect(list.text).to.not.contain(created.json.token);
+      expect(list.json.map((t: { provider: string }) => t.provider)).to.include.members(["acme", "zest", "Parcel Co"]);
+      expect((await h.request("GET", "/v1/doors", { token: created.json.token })).status).to.equal(200);
+      const revoked = await h.request("DELETE", `/v1/tokens/${created.json.id}`, { token: h.ownerToken });
+      expect(revoked.status).to.equal(200);
+      expect(revoked.json.revokedAt).to.be.a("number");
+      expect((await h.request("GET", "/v1/doors", { token: created.json.token })).status).to.equal(401);
+      const owner = h.store.tokens.list().find((t) => t.subject.kind === "owner")!;
+      expect((await h.request("DELETE", `/v1/tokens/${owner.id}`, { token: h.ownerToken })).status, "the owner's own token").to.equal(404);
+      expect((await h.request("GET", "/v1/doors", { token: h.ownerToken })).status).to.equal(200);
+    } finally {
+      await h.stop();
+    }
+  });
 });
