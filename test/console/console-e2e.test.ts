@@ -65,6 +65,10 @@ describe("web console end to end (real doorstep serve --demo, headless Chromium)
     expect(page.url()).to.not.contain("#" + bridge!.ready.console.split("#")[1]);
     await page.locator('[data-door="front"] h3').waitFor();
     expect(await page.locator('[data-door="front"] h3').textContent()).to.equal("Front door");
+    // The camera's current picture, a real JPEG from the simulated camera through GET /v1/doors/front/snapshot.
+    const picture = page.locator('[data-door="front"] img.snapshot');
+    await picture.waitFor({ state: "visible", timeout: 20_000 });
+    expect(await picture.evaluate((img: unknown) => (img as { naturalWidth: number }).naturalWidth)).to.be.greaterThan(0);
   });
 
   it("creates a cleaner's code in the page and shows its PIN once", async () => {
