@@ -41,6 +41,7 @@ describe("web console end to end (real doorstep serve --demo, headless Chromium)
   let page: Page;
   let pin = "";
   let credentialId = "";
+  const pageErrors: string[] = [];
 
   before(async () => {
     storage = await mkdtemp(join(tmpdir(), "doorstep-console-e2e-"));
@@ -48,6 +49,7 @@ describe("web console end to end (real doorstep serve --demo, headless Chromium)
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, timezoneId: BROWSER_ZONE });
     page = await context.newPage();
+    page.on("pageerror", (error) => pageErrors.push(error.message));
   });
   after(async () => {
     await browser?.close();
@@ -188,6 +190,20 @@ describe("web console end to end (real doorstep serve --demo, headless Chromium)
     await page.locator("#ds-new-pin").waitFor();
     expect(await page.evaluate("document.activeElement?.classList.contains('pin-result')")).to.equal(true);
     expect(await page.locator(".pin-result h4").textContent()).to.equal("Code for Courier");
+  });
+  it("answers “Pair a lock” either way: joining opened, or a clear word when this bridge cannot do it yet", async () => {
+    await page.getByRole("button", { name: "Doors", exact: true }).click();
+    await page.getByRole("button", { name: "Pair a lock" }).click();
+    const status = page.locator("#ds-setup-title ~ p[role=status]");
+    await page.waitForFunction(() => {
+      const el = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector("#ds-setup-title ~ p[role=status]");
+      return !!el && !/Opening/.test(el.textContent) && el.textContent.length > 0;
+    });
+    expect(await status.textContent()).to.match(/Joining is open|needs a newer bridge/);
+  });
+
+  it("raised no script error in the page along the way", () => {
+    expect(pageErrors).to.deep.equal([]);
   });
 });
 
