@@ -73,7 +73,9 @@ async function main() {
     await fetch(`${ready.api}/v1/tokens`, { method: "POST", headers: auth, body: JSON.stringify({ provider: "Parcel Co" }) });
 
     await page.getByRole("button", { name: "Guest codes" }).click();
-    await page.getByLabel("Cleaner").check();
+    await page.getByRole("radio", { name: /^Dog walker/ }).check();
+    await shoot(page, "codes-weekly");
+    await page.getByRole("radio", { name: /^Cleaner/ }).check();
     const { dateTime, weekday } = localNow(-60_000);
     await page.getByLabel("First visit starts").fill(dateTime);
     await page.getByRole("textbox", { name: "RRULE" }).fill(`FREQ=WEEKLY;INTERVAL=2;BYDAY=${weekday}`);

@@ -79,7 +79,12 @@ function show(name, { keepFocus = false } = {}) {
   ctx.current?.dispose?.();
   fill(main);
   ctx.current = VIEWS[name](main, ctx) ?? undefined;
-  if (!keepFocus) main.focus({ preventScroll: true });
+  if (!keepFocus) {
+    main.focus({ preventScroll: true });
+    // Codes made from the CLI or by a provider send no event: a screen opened fresh shows fresh data.
+    const shown = ctx.current;
+    ctx.refresh().then(() => shown === ctx.current && shown?.update?.(), () => {});
+  }
   if (location.hash !== `#${name}` && transport.mode === "standalone" && location.pathname === "/") history.replaceState(null, "", `#${name}`);
 }
 

@@ -69,7 +69,7 @@ describe("web console in Homebridge UI mode (window.homebridge transport, real b
 
   it("creates a courier code and shows its PIN, and applies a pushed visit event", async () => {
     await page.getByRole("button", { name: "Guest codes" }).click();
-    await page.getByLabel("Courier").check();
+    await page.getByRole("radio", { name: /^Courier/ }).check();
     await page.getByRole("button", { name: "Create code" }).click();
     expect((await page.locator("#ds-new-pin").textContent())!.trim()).to.match(/^\d{6}$/);
     const res = await fetch(`${bridge!.ready.api}/v1/credentials`, { headers: { authorization: `Bearer ${bridge!.ready.ownerToken}` } });
