@@ -8,6 +8,7 @@ import { InternalError, NotFoundError } from "../core/errors.js";
 import type { Actor } from "../delivery/actor.js";
 import type { DeliveryPort } from "../delivery/delivery-port.js";
 import type { AuditVerification } from "../store/audit-log.js";
+import type { ConsoleOperationId } from "./console-api-routes.js";
 import type { OperationId } from "./routes.js";
 
 export interface HandlerContext {
@@ -34,7 +35,7 @@ function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function createHandlers({ delivery, verifyAudit }: HandlerContext): Record<OperationId, Handler> {
+export function createHandlers({ delivery, verifyAudit }: HandlerContext): Record<Exclude<OperationId, ConsoleOperationId>, Handler> {
   return {
     async createCredential(request, reply, actor) {
       const { credential, pin } = delivery.credentials.create(request.body, who(actor));

@@ -1,5 +1,6 @@
 // The routes of the HTTP API v1 as data: method, path, who may call, and the schemas. The server registers them and the
 // OpenAPI document is generated from them, so the published contract is the validator.
+import { CONSOLE_ROUTES, type ConsoleOperationId } from "./console-api-routes.js";
 import {
   accessInputSchema,
   auditVerificationSchema,
@@ -67,7 +68,8 @@ export type OperationId =
   | "listDoors"
   | "patchDoor"
   | "health"
-  | "verifyAudit";
+  | "verifyAudit"
+  | ConsoleOperationId;
 
 const list = (items: JsonSchema): JsonSchema => ({ type: "array", items });
 
@@ -213,4 +215,5 @@ export const ROUTES: readonly RouteSpec[] = [
     responses: { 200: { description: "The verification result; ok false names the first entry that cannot be trusted.", schema: auditVerificationSchema } },
     errors: [403],
   },
+  ...CONSOLE_ROUTES,
 ];
