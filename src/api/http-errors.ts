@@ -7,6 +7,7 @@ import {
   DeviceRejectedError,
   DeviceUnreachableError,
   DoorstepError,
+  ForbiddenError,
   InternalError,
   NotFoundError,
   StoreError,
@@ -27,9 +28,7 @@ export class UnauthorizedError extends DoorstepError {
 }
 
 /** The token is fine but may not do this (HTTP 403): providers and owner-only operations. */
-export class ForbiddenError extends DoorstepError {
-  readonly code = "forbidden";
-}
+export { ForbiddenError };
 
 export interface ErrorBody {
   code: string;
@@ -80,7 +79,10 @@ export function toHttpError(error: unknown): HttpError {
       headers: { "www-authenticate": error.presented ? 'Bearer realm="doorstep", error="invalid_token"' : 'Bearer realm="doorstep"' },
     };
   }
-  if (error instanceof ForbiddenError) return { status: 403, body: { code: error.code, message: error.message } };
+  if (error instanceof ForbiddenError) {
+    const issues = error.issues.map((i) => ({ path: i.path, message: i.message }));
+    return { status: 403, body: { code: error.code, message: error.message, ...(issues.length > 0 ? { issues } : {}) } };
+  }
   if (error instanceof ValidationError) {
     return { status: 400, body: { code: error.code, message: error.message, issues: error.issues.map((i) => ({ path: i.path, message: i.message })) } };
   }

@@ -10,7 +10,7 @@ export const API_VERSION = "1.0.0";
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Invalid input (issues name each field), malformed JSON, or a malformed path or query.",
   401: "Missing, malformed, unknown or revoked bearer token.",
-  403: "Not allowed for this token (owner-only operation).",
+  403: "Not allowed for this token: an owner-only operation, or a value beyond a provider's rights (issues name the fields).",
   404: "No such record, or it belongs to another provider.",
   409: "Conflict with the current state.",
   413: "Body larger than the limit.",

@@ -41,6 +41,20 @@ export class ConfigError extends DoorstepError {
   }
 }
 
+/**
+ * The caller may not do this (HTTP 403): an owner-only operation, or a value beyond a provider's rights. `issues`
+ * names the fields refused, when there are any.
+ */
+export class ForbiddenError extends DoorstepError {
+  readonly code = "forbidden";
+  constructor(
+    message: string,
+    readonly issues: readonly { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
 export class NotFoundError extends DoorstepError {
   readonly code = "not-found";
 }
