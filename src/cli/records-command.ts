@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { ProviderId } from "../access/ids.js";
 import { formatInstant } from "../access/time-zone.js";
 import type { TokenId } from "../store/token-store.js";
-import { resolveContext, withStore, type GlobalOptions } from "./context.js";
+import { resolveContext, withStore, withStoreToRead, type GlobalOptions } from "./context.js";
 import { EXIT_FAILURE, printJson, printTable, UsageError, type CliIo } from "./io.js";
 import { parseWholeNumber } from "./parse-args.js";
 
@@ -17,7 +17,7 @@ export function visitsCommand(io: CliIo, globals: () => GlobalOptions): Command 
     .action(async (o: { door?: string; open?: boolean; limit?: string; json?: boolean }) => {
       const limit = o.limit === undefined ? 50 : parseWholeNumber("--limit", o.limit, 1, 1000);
       const context = await resolveContext(globals());
-      await withStore(context, (store) => {
+      await withStoreToRead(context, (store) => {
         const visits = store.visits.list({ ...(o.door ? { doorId: o.door as never } : {}), ...(o.open ? { open: true } : {}), limit });
         if (o.json) return printJson(io, visits);
         if (visits.length === 0) return void io.stdout.write("No visits.\n");
@@ -46,7 +46,7 @@ export function auditCommand(io: CliIo, globals: () => GlobalOptions, setExitCod
     .option("--json", "print JSON")
     .action(async (o: { json?: boolean }) => {
       const context = await resolveContext(globals());
-      await withStore(context, (store) => {
+      await withStoreToRead(context, (store) => {
         const result = store.audit.verify();
         if (o.json) printJson(io, result);
         else if (result.ok) io.stdout.write(`Audit log intact: ${result.entries} entries, hash chain verified.\n`);
@@ -85,7 +85,7 @@ export function tokenCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .option("--json", "print JSON")
     .action(async (o: { json?: boolean }) => {
       const context = await resolveContext(globals());
-      await withStore(context, (store) => {
+      await withStoreToRead(context, (store) => {
         const list = store.tokens.list();
         if (o.json) return printJson(io, list);
         printTable(io, [
