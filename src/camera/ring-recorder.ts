@@ -10,7 +10,8 @@ import { ConflictError, DeviceUnreachableError, NotFoundError, ValidationError, 
 import { silentLogger, type Logger } from "../core/logger.js";
 import { assemblePart } from "./clip-assemble.js";
 import { VisitCapture } from "./clip-visit.js";
-import { INIT_NAME, PLAYLIST_NAME, ringArgs } from "./ffmpeg-args.js";
+import { feedSecretInput } from "../core/ffmpeg-secret-input.js";
+import { INIT_NAME, PLAYLIST_NAME, ringArgs, ringInputOptions } from "./ffmpeg-args.js";
 import { classifyEnding, describeFailure, type FfmpegEnding } from "./ffmpeg-failure.js";
 import { ProgressParser } from "./ffmpeg-progress.js";
 import { withParentDeathSignal } from "./ffmpeg-spawn.js";
@@ -345,7 +346,6 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
       return;
     }
     const args = ringArgs({
-      url: this.o.url,
       runDir: run.dir,
       segmentSeconds: this.o.segmentSeconds,
       audio: this.o.audio,
@@ -353,8 +353,9 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
       socketTimeoutSeconds: this.o.socketTimeoutSeconds,
     });
     const guarded = withParentDeathSignal(this.o.ffmpegPath, args);
-    const proc = spawn(guarded.command, guarded.args, { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(guarded.command, guarded.args, { stdio: ["pipe", "pipe", "pipe"] });
     run.proc = proc;
+    feedSecretInput(proc.stdin, this.o.url, ringInputOptions({ socketTimeoutSeconds: this.o.socketTimeoutSeconds }));
     const parser = new ProgressParser((r) => {
       if (r.frame > run.frames) {
         const now = this.clock.now();
