@@ -110,3 +110,15 @@ export function toHttpError(error: unknown): HttpError {
   }
   return UNEXPECTED;
 }
+
+/** Status line and body for what Node's HTTP parser refuses before any route runs (Fastify's clientErrorHandler). */
+export function clientErrorResponse(error: { code?: unknown }): string {
+  const [status, reason, body]: [number, string, ErrorBody] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", { code: "headers-too-large", message: "The request headers are larger than this API accepts." }]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", { code: "request-timeout", message: "The request took too long to arrive." }]
+        : [400, "Bad Request", { code: "bad-request", message: "The request could not be read as HTTP." }];
+  const json = JSON.stringify(body);
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${json}`;
+}

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBridge } from "../bridge/create-bridge.js";
@@ -70,6 +70,8 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
 /** The demo: simulated hardware in this process, a fresh storage dir (unless --storage), every interface on. */
 async function startDemo(logger: Logger, storage: string | undefined): Promise<{ config: DoorstepConfig; storageDir: string; home: SimulatedHome; cleanup: () => Promise<void> }> {
   const storageDir = storage ?? (await mkdtemp(join(tmpdir(), "doorstep-demo-")));
+  // --storage may name a directory that does not exist yet: the simulator writes its NV file there first.
+  await mkdir(storageDir, { recursive: true, mode: 0o700 });
   logger.warn(`SIMULATED demo: the lock, the camera and the Zigbee coordinator are simulated (storage ${storageDir}).`);
   const home = await startSimulatedHome({ doors: 1, nvFile: join(storageDir, "sim-nv.json") });
   // The demo's Matter node announces itself on loopback only: a simulated door must never appear on the home network.
@@ -84,12 +86,22 @@ async function startDemo(logger: Logger, storage: string | undefined): Promise<{
   return { config, storageDir, home, cleanup: async () => (storage ? undefined : rm(storageDir, { recursive: true, force: true })) };
 }
 
-/** On the first start (and every demo) the owner token is created and shown once; afterwards only its hash exists. */
+/**
+ * On the first start (and every demo) the owner token is created and shown once; afterwards only its hash exists.
+ * A demo start revokes the owner tokens of earlier demo starts, so tokens printed to old terminals stop working.
+ */
 function issueOwnerToken(storageDir: string, demo: boolean): string | undefined {
   const store = openStore({ storageDir, clock: { now: () => Date.now() } });
   try {
     if (store.tokens.hasOwnerToken() && !demo) return undefined;
     return store.transaction(() => {
+      if (demo) {
+        for (const t of store.tokens.list()) {
+          if (t.subject.kind !== "owner" || t.revokedAt !== undefined) continue;
+          store.tokens.revoke(t.id);
+          store.audit.append({ type: "token.revoked", actor: "system", details: { revoked: t.id, why: "a new demo start" } });
+        }
+      }
       const issued = store.tokens.create({ kind: "owner" });
       store.audit.append({ type: "token.created", actor: "system", details: { issued: issued.id, for: "owner" } });
       return issued.token;
