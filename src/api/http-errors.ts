@@ -11,6 +11,7 @@ import {
   InternalError,
   NotFoundError,
   StoreError,
+  StorageFullError,
   ValidationError,
 } from "../core/errors.js";
 import { ajvIssues, type AjvErrorLike, type Issue } from "./validation.js";
@@ -90,6 +91,10 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof ConflictError) return { status: 409, body: { code: error.code, message: error.message } };
   if (error instanceof DeviceUnreachableError) return { status: 503, body: { code: error.code, message: error.message } };
   if (error instanceof DeviceRejectedError) return { status: 502, body: { code: error.code, message: error.message } };
+  if (error instanceof StorageFullError) {
+    const message = "The bridge's disk is full: nothing was changed. Reading still works; the owner must free space.";
+    return { status: 507, body: { code: error.code, message }, unexpected: true };
+  }
   if (error instanceof StoreError) return { status: 503, body: { code: error.code, message: "The bridge's store is unavailable; see its log." }, unexpected: true };
   if (error instanceof ConfigError || error instanceof InternalError) return UNEXPECTED;
 

@@ -6,7 +6,7 @@ import { createBridge } from "../bridge/create-bridge.js";
 import type { BridgeRuntime } from "../bridge/bridge-runtime.js";
 import { validateConfig } from "../config/validate-config.js";
 import type { DoorstepConfig } from "../config/config.js";
-import { formatError } from "../core/errors.js";
+import { formatError, isDiskFull } from "../core/errors.js";
 import { consoleLogger, prefixed, type Logger } from "../core/logger.js";
 import { startStandaloneBridge, type StandaloneBridge } from "../homekit/standalone-bridge.js";
 import { openStore } from "../store/store.js";
@@ -26,6 +26,7 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .option("--verbose", "debug logging")
     .action(async (o: ServeOptions) => {
       const logger = consoleLogger({ level: o.verbose ? "debug" : "info", stream: io.stderr });
+      keepRunningOnDiskFull(logger);
       const context = await resolveContext(globals());
       const demo = o.demo === true || (context.configPath === undefined && globals().config === undefined);
       if (demo && !o.demo) logger.info("No config found: starting the SIMULATED demo. Write doorstep.json (see docs/configuration.md) to use real hardware.");
@@ -67,13 +68,36 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
     });
 }
 
+/**
+ * The last line of defence for a full disk: a write that fails with ENOSPC (or SQLite's "disk is full") somewhere no
+ * one caught it must not stop the bridge (doors would stay as they are, visits unfinished). Every other uncaught error
+ * still ends the process as Node would (stack on stderr, exit 1).
+ */
+function keepRunningOnDiskFull(logger: Logger): void {
+  let warned = 0;
+  process.on("uncaughtException", (error) => {
+    if (isDiskFull(error)) {
+      // At most one line a minute: a full disk repeats itself.
+      if (Date.now() - warned > 60_000) logger.error(`Disk full: ${formatError(error)}. Doorstep keeps running; writes fail until space is freed.`);
+      warned = Date.now();
+      return;
+    }
+    console.error(error);
+    process.exit(1);
+  });
+}
+
 /** The demo: simulated hardware in this process, a fresh storage dir (unless --storage), every interface on. */
 async function startDemo(logger: Logger, storage: string | undefined): Promise<{ config: DoorstepConfig; storageDir: string; home: SimulatedHome; cleanup: () => Promise<void> }> {
   const storageDir = storage ?? (await mkdtemp(join(tmpdir(), "doorstep-demo-")));
   // --storage may name a directory that does not exist yet: the simulator writes its NV file there first.
   await mkdir(storageDir, { recursive: true, mode: 0o700 });
   logger.warn(`SIMULATED demo: the lock, the camera and the Zigbee coordinator are simulated (storage ${storageDir}).`);
-  const home = await startSimulatedHome({ doors: 1, nvFile: join(storageDir, "sim-nv.json") });
+  const home = await startSimulatedHome({
+    doors: 1,
+    nvFile: join(storageDir, "sim-nv.json"),
+    onPersistError: (error) => logger.warn(`SIMULATED coordinator: cannot save its state (${formatError(error)}); it keeps running.`),
+  });
   // The demo's Matter node announces itself on loopback only: a simulated door must never appear on the home network.
   process.env.MATTER_MDNS_NETWORKINTERFACE ??= "lo";
   const config = validateConfig({

@@ -68,6 +68,20 @@ export class StoreError extends DoorstepError {
   readonly code = "store-unavailable";
 }
 
+/** The disk holding the store is full (SQLITE_FULL, ENOSPC): nothing was written; reads still work. */
+export class StorageFullError extends DoorstepError {
+  readonly code = "storage-full";
+}
+
+/** True for an error that says the disk is full, from node:fs (ENOSPC, EDQUOT) or from SQLite ("database or disk is full"). */
+export function isDiskFull(error: unknown): boolean {
+  if (error instanceof StorageFullError) return true;
+  const e = error as { code?: unknown; errcode?: unknown } | null;
+  if (typeof e !== "object" || e === null) return false;
+  if (e.code === "ENOSPC" || e.code === "EDQUOT") return true;
+  return typeof e.errcode === "number" && (e.errcode & 0xff) === 13; // SQLITE_FULL
+}
+
 export class DeviceUnreachableError extends DoorstepError {
   readonly code = "device-unreachable";
 }
