@@ -166,8 +166,8 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     if (this.running) return;
     if (!SAFE_NAME.test(this.o.cameraId)) throw new ValidationError("must be letters, digits, '.', '_' or '-'", "cameraId");
     if (options.signal?.aborted) return;
-    fs.mkdirSync(this.o.ringDir, { recursive: true });
-    fs.mkdirSync(this.o.visitsDir, { recursive: true });
+    fs.mkdirSync(this.o.ringDir, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(this.o.visitsDir, { recursive: true, mode: 0o700 });
     this.adoptOldRuns();
     this.running = true;
     options.signal?.addEventListener("abort", () => void this.stop(), { once: true });
@@ -256,7 +256,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
       throw new ConflictError(`visit ${visitId} already has a folder; use recoverVisit to assemble it`);
     }
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const capture = new VisitCapture(visitId, dir, this.clock.now() - options.preRollMs);
     this.visits.set(visitId, { capture, ending: undefined });
     for (const s of this.ringSegments()) this.offer(visitId, capture, s);
@@ -339,7 +339,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
       return;
     }
     try {
-      fs.mkdirSync(run.dir, { recursive: true });
+      fs.mkdirSync(run.dir, { recursive: true, mode: 0o700 });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       this.onEnded(run, { exitCode: null, signal: null, stderrTail: String(code), frames: 0 });
@@ -635,7 +635,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
 
 function writeFileAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, text);
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
 

@@ -9,6 +9,8 @@ import type { DoorstepConfig } from "../config/config.js";
 import { formatError, isDiskFull } from "../core/errors.js";
 import { consoleLogger, prefixed, type Logger } from "../core/logger.js";
 import { startStandaloneBridge, type StandaloneBridge } from "../homekit/standalone-bridge.js";
+import { KEY_FILE_NAME } from "../store/key-file.js";
+import { securePrivateTree } from "../store/storage-permissions.js";
 import { openStore } from "../store/store.js";
 import { startSimulatedHome, type SimulatedHome } from "../sim/simulated-home.js";
 import { resolveContext, type GlobalOptions } from "./context.js";
@@ -18,6 +20,9 @@ interface ServeOptions {
   demo?: boolean;
   verbose?: boolean;
 }
+
+/** How often files that libraries wrote under the storage dir are made private again. */
+const PRIVATE_SWEEP_MS = 30_000;
 
 export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
   return new Command("serve")
@@ -58,6 +63,18 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
         await run.cleanup();
         throw error;
       }
+      // HAP-NodeJS, matter.js and zigbee-herdsman write their own files (0644): make them private now, and again now
+      // and then (new pairings, coordinator backups), without waiting for the next start.
+      const sweep = () => {
+        try {
+          securePrivateTree(run.storageDir, [join(run.storageDir, KEY_FILE_NAME)]);
+        } catch (error) {
+          logger.warn(`Cannot make ${run.storageDir} private: ${formatError(error)}`);
+        }
+      };
+      sweep();
+      const sweeper = setInterval(sweep, PRIVATE_SWEEP_MS).unref();
+      void stopped.finally(() => clearInterval(sweeper));
       io.stdout.write(`DOORSTEP READY ${JSON.stringify(readyLine(runtime, ownerToken, run.home, homekit))}\n`);
       // The pairing secrets go to the terminal only, never to the log.
       io.stdout.write(`HomeKit: add "${run.config.name}" in the Home app with setup code ${homekit.setupCode} (QR content ${homekit.setupURI}).\n`);

@@ -46,7 +46,8 @@ export class Database {
     const database = new Database(path, db);
     try {
       // Visit history and hashed tokens are the owner's business; SQLite gives the -wal/-shm files the same mode.
-      if (!existed) chmodSync(path, 0o600);
+      // Also for a file an older version (or a restore) left readable.
+      chmodSync(path, 0o600);
       database.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
       if (existed) database.checkIntegrity();
       database.exec("PRAGMA foreign_keys = ON");

@@ -11,6 +11,7 @@ import { DoorSettingsStore } from "./door-settings-store.js";
 import { KEY_FILE_NAME, loadOrCreateKeyFile, type StoreKeys } from "./key-file.js";
 import { KEYED_AUDIT_HEAD_VERSION, migrate, type Migration, MIGRATIONS, schemaVersion } from "./migrations.js";
 import { PinVault } from "./pin-vault.js";
+import { securePrivateTree, storageDirWarning } from "./storage-permissions.js";
 import { SlotStore } from "./slot-store.js";
 import { blob, text } from "./sql-values.js";
 import { TokenStore } from "./token-store.js";
@@ -38,6 +39,8 @@ export interface Store {
   readonly keyPath: string;
   /** True when this open created the key file (first start). */
   readonly keyCreated: boolean;
+  /** Set when the storage directory itself is open to group or others (its contents are made private anyway). */
+  readonly storageWarning?: string;
   readonly credentials: CredentialStore;
   readonly tokens: TokenStore;
   readonly visits: VisitStore;
@@ -67,8 +70,15 @@ export function openStore(options: StoreOptions): Store {
     const reason = (error as Error).message;
     throw new StoreError(`Cannot create the storage directory ${storageDir}: ${reason}.`, { cause: error });
   }
+  // Whatever an older version or a library left at 0644/0755 is made private before anything is read.
   const databasePath = join(storageDir, DATABASE_FILE_NAME);
   const keyPath = join(storageDir, KEY_FILE_NAME);
+  try {
+    securePrivateTree(storageDir, [keyPath]);
+  } catch (error) {
+    throw new StoreError(`Cannot make ${storageDir} private (chmod): ${(error as Error).message}.`, { cause: error });
+  }
+  const storageWarning = storageDirWarning(storageDir);
   const databaseExists = existsSync(databasePath) && statSync(databasePath).size > 0;
   if (!databaseExists && existsSync(keyPath)) throw databaseGone(keyPath, databasePath, existsSync(databasePath) ? "empty" : "missing");
   const db = Database.open(databasePath);
@@ -86,6 +96,7 @@ export function openStore(options: StoreOptions): Store {
       databasePath,
       keyPath: key.path,
       keyCreated: key.created,
+      ...(storageWarning ? { storageWarning } : {}),
       credentials: new CredentialStore(db, vault, clock),
       tokens: new TokenStore(db, clock),
       visits: new VisitStore(db, clock),
