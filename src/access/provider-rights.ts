@@ -3,7 +3,7 @@
 // rules, or edited in the database, cannot open more than the table allows).
 import type { Credential, NewCredential } from "./credential.js";
 import type { FieldError } from "./credential-input.js";
-import type { EpochMs } from "./ids.js";
+import type { DoorId, EpochMs } from "./ids.js";
 
 /** The longest validFrom..validUntil a provider may give a credential: one working day's delivery slot. */
 export const PROVIDER_MAX_SPAN_HOURS = 24;
@@ -16,7 +16,7 @@ const PROVIDER_MAX_SPAN_MS = PROVIDER_MAX_SPAN_HOURS * 3_600_000;
 export const PROVIDER_RIGHTS = {
   label: "any label",
   kind: 'must be "delivery"',
-  doors: "any configured door",
+  doors: "only the doors the token was given (every configured door when it was given none)",
   pin: "must be left out: the bridge picks the PIN",
   validFrom: "any start",
   validUntil: `must be at most ${PROVIDER_MAX_SPAN_HOURS} h after validFrom (or after now, when validFrom is past)`,
@@ -32,11 +32,19 @@ export const PROVIDER_RIGHTS = {
  * What a validated provider request asks beyond the table, each naming its field; empty when it is within it.
  * `requested` is the raw body (to tell "pin" given from not given); `value` the validated request with its defaults.
  */
-export function providerRightsIssues(requested: Record<string, unknown>, value: NewCredential, now: EpochMs): FieldError[] {
+export function providerRightsIssues(
+  requested: Record<string, unknown>,
+  value: NewCredential,
+  now: EpochMs,
+  /** The doors the provider's token was given; undefined: every configured door. */
+  grantedDoors?: readonly DoorId[],
+): FieldError[] {
   const issues: FieldError[] = [];
-  const refuse = (path: keyof typeof PROVIDER_RIGHTS): void => void issues.push({ path, message: `for a provider token, ${PROVIDER_RIGHTS[path]}` });
+  const refuse = (path: keyof typeof PROVIDER_RIGHTS, at: string = path): void =>
+    void issues.push({ path: at, message: `for a provider token, ${PROVIDER_RIGHTS[path]}` });
   if ("pin" in requested) refuse("pin");
   if (value.kind !== "delivery") refuse("kind");
+  if (grantedDoors) value.doors.forEach((door, i) => grantedDoors.includes(door) || refuse("doors", `doors[${i}]`));
   if (requested["maxUses"] !== undefined && value.maxUses !== 1) refuse("maxUses");
   if (requested["allowWhenPetsHome"] !== undefined && value.allowWhenPetsHome) refuse("allowWhenPetsHome");
   if (!value.requireRecording) refuse("requireRecording");

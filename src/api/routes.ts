@@ -80,7 +80,7 @@ export const ROUTES: readonly RouteSpec[] = [
     description:
       "The PIN is in this response only; store it or hand it over now. A provider's credential belongs to that provider. " +
       'A provider token may create only kind "delivery", with maxUses 1, allowWhenPetsHome false, requireRecording true, no pin, ' +
-      "and validUntil at most 24 h after validFrom (or now); anything else is 403 forbidden with issues naming the field. " +
+      "only the doors its token was given, and validUntil at most 24 h after validFrom (or now); anything else is 403 forbidden with issues naming the field. " +
       "The owner's switches bind every provider credential whatever is stored.",
     auth: "any",
     body: credentialInputSchema,

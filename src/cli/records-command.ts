@@ -1,6 +1,6 @@
 // Read-only views and tokens: `doorstep visits`, `doorstep audit verify`, `doorstep token create|list|revoke`.
 import { Command } from "commander";
-import { ProviderId } from "../access/ids.js";
+import { DoorId, ProviderId } from "../access/ids.js";
 import { formatInstant } from "../access/time-zone.js";
 import type { TokenId } from "../store/token-store.js";
 import { resolveContext, withStore, withStoreToRead, type GlobalOptions } from "./context.js";
@@ -63,19 +63,25 @@ export function tokenCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .command("create")
     .description("create a provider token (shown once; stored hashed)")
     .requiredOption("--provider <name>", "provider name: letters, digits, dots, dashes")
+    .option("--door <id...>", "the doors this provider may make codes for (default: every configured door)")
     .option("--json", "print JSON")
-    .action(async (o: { provider: string; json?: boolean }) => {
+    .action(async (o: { provider: string; door?: string[]; json?: boolean }) => {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(o.provider)) {
         throw new UsageError("must be 1-64 letters, digits, dots, underscores or dashes", "--provider");
       }
       const context = await resolveContext(globals());
+      const known = context.config.doors.map((d) => d.id);
+      for (const door of o.door ?? []) {
+        if (!(known as string[]).includes(door)) throw new UsageError(`unknown door "${door}" (known: ${known.join(", ") || "none"})`, "--door");
+      }
+      const doors = o.door ? [...new Set(o.door)].map((d) => DoorId(d)) : undefined;
       await withStore(context, (store) => {
         const issued = store.transaction(() => {
-          const t = store.tokens.create({ kind: "provider", providerId: ProviderId(o.provider) });
-          store.audit.append({ type: "token.created", actor: "owner:cli", details: { provider: o.provider, issued: t.id } });
+          const t = store.tokens.create({ kind: "provider", providerId: ProviderId(o.provider), ...(doors ? { doors } : {}) });
+          store.audit.append({ type: "token.created", actor: "owner:cli", details: { provider: o.provider, issued: t.id, ...(doors ? { doors } : {}) } });
           return t;
         });
-        if (o.json) return printJson(io, { id: issued.id, provider: o.provider, token: issued.token });
+        if (o.json) return printJson(io, { id: issued.id, provider: o.provider, ...(doors ? { doors } : {}), token: issued.token });
         io.stdout.write(`Token ${issued.id} for provider "${o.provider}":\n${issued.token}\n(shown once: only its hash is kept)\n`);
       });
     });

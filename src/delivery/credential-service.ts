@@ -52,7 +52,7 @@ export class CredentialService {
     // Within the provider table (src/access/provider-rights.ts), checked before anything is stored: a provider choosing
     // PINs could otherwise probe which PINs are in use at a door (a duplicate is refused).
     if (actor.kind === "provider" && isRecord(input)) {
-      const issues = providerRightsIssues(input, result.value, now);
+      const issues = providerRightsIssues(input, result.value, now, actor.doors);
       if (issues.length > 0) {
         const fields = issues.map((i) => i.path).join(", ");
         throw new ForbiddenError(`A provider token may not ask for this ${fields}; only the homeowner may.`, issues);

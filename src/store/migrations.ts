@@ -142,6 +142,8 @@ export const KEYED_AUDIT_HEAD_VERSION = 2;
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial schema", up: (db) => db.exec(INITIAL_SCHEMA) },
   { version: KEYED_AUDIT_HEAD_VERSION, name: "keyed audit head", up: (db) => db.exec(KEYED_AUDIT_HEAD) },
+  // The doors a provider token may make codes for (JSON array); NULL: every configured door, as before.
+  { version: 3, name: "provider token doors", up: (db) => db.exec("ALTER TABLE api_tokens ADD COLUMN doors TEXT") },
 ];
 
 export interface MigrationResult {

@@ -69,6 +69,17 @@ describe("HTTP API v1: provider rights", function () {
     expect(r.json.credential).to.include({ kind: "delivery", maxUses: 1, allowWhenPetsHome: false, requireRecording: true, providerId: "acme" });
   });
 
+  it("limits a token given some doors to those doors: 403 naming doors[i]", async () => {
+    const frontOnly = h.store.tokens.create({ kind: "provider", providerId: "front-only" as ProviderId, doors: [DoorId("front")] }).token;
+    const before = h.snapshot();
+    const r = await h.request("POST", "/v1/credentials", { token: frontOnly, body: h.credentialBody({ doors: ["front", "back"] }) });
+    expect(r.status).to.equal(403);
+    expect(r.json.issues.map((i: { path: string }) => i.path)).to.deep.equal(["doors[1]"]);
+    expect(h.snapshot()).to.equal(before);
+    const ok = await h.request("POST", "/v1/credentials", { token: frontOnly, body: h.credentialBody({ doors: ["front"] }) });
+    expect(ok.status).to.equal(201);
+  });
+
   describe("a provider's credential stored with more rights (a row from before the table)", () => {
     let pin: string;
     beforeEach(() => {

@@ -82,6 +82,17 @@ describe("doorstep CLI: the store's files (the real binary)", function () {
     expect(r.stderr).to.contain("doorstep.key").and.contain("is empty");
   });
 
+  it("token create --door limits a provider token to configured doors, refusing unknown ones", async () => {
+    const bad = await cli("token", "create", "--provider", "acme", "--door", "garage");
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.contain('unknown door "garage"');
+    const ok = await cli("token", "create", "--provider", "acme", "--door", "front", "--json");
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(JSON.parse(ok.stdout)).to.deep.include({ provider: "acme", doors: ["front"] });
+    const list = JSON.parse((await cli("token", "list", "--json")).stdout) as { subject: { doors?: string[] } }[];
+    expect(list.map((t) => t.subject.doors)).to.deep.equal([["front"]]);
+  });
+
   it("read commands on a missing storage dir fail and create nothing (item 4)", async () => {
     const missing = join(storage.dir, "nowhere");
     for (const args of [["audit", "verify"], ["visits"], ["guest", "list"], ["token", "list"]]) {
