@@ -3,8 +3,6 @@ import path from "node:path";
 import { secretInputArgs, type InputOptions } from "../core/ffmpeg-secret-input.js";
 
 export interface RingArgsOptions {
-  /** rtsp://user:pass@host/... (never logged; see ffmpeg-redact). */
-  url: string;
   /** Directory for this ffmpeg run: its init.mp4, numbered segments and playlist. */
   runDir: string;
   segmentSeconds: number;
@@ -36,7 +34,7 @@ export function ringInputOptions(o: Pick<RingArgsOptions, "socketTimeoutSeconds"
  * `temp_file` a segment enters the playlist only once complete, so the playlist tells us exactly which files are whole.
  * We delete old segments ourselves (no `delete_segments`) so that a segment an open visit still needs is never removed.
  */
-export function ringArgs(o: Omit<RingArgsOptions, "url">): string[] {
+export function ringArgs(o: RingArgsOptions): string[] {
   const audio = o.audio === "aac" ? ["-map", "0:a:0?", "-c:a", "aac", "-b:a", "64k"] : ["-an"];
   // The camera URL (with its password) is not here: ffmpeg reads it from stdin (ringInput), never from its argv.
   return [
