@@ -104,17 +104,18 @@ async function measureDoorstep(): Promise<DoorstepFigures> {
       return hit! - t0;
     };
 
-    // Each provider holds a reusable remote code for one door.
-    const codes = await Promise.all(
-      providers.map(async (token, i) => {
-        const doorId = doorIds[i % DOORS]!;
-        const r = await http(api, "POST", "/v1/credentials", token, {
-          label: `Courier ${i}`, kind: "service", doors: [doorId], mode: "remote", maxUses: 10_000, validUntil: new Date(Date.now() + 86_400_000).toISOString(),
-        });
-        if (r.status !== 201) throw new Error(`credential for courier ${i}: ${r.status} ${JSON.stringify(r.body)}`);
-        return { token, doorId, pin: r.body.pin as string };
-      }),
-    );
+    // Each provider holds a one-time remote delivery code for one door (all a provider token may make), and gets a
+    // fresh one, outside the timed part, once it is used.
+    const issue = async (i: number) => {
+      const token = providers[i]!;
+      const doorId = doorIds[i % DOORS]!;
+      const r = await http(api, "POST", "/v1/credentials", token, {
+        label: `Courier ${i}`, kind: "delivery", doors: [doorId], mode: "remote", validUntil: new Date(Date.now() + 3_600_000).toISOString(),
+      });
+      if (r.status !== 201) throw new Error(`credential for courier ${i}: ${r.status} ${JSON.stringify(r.body)}`);
+      return { index: i, token, doorId, pin: r.body.pin as string };
+    };
+    const codes = await Promise.all(providers.map((_, i) => issue(i)));
     const endAndWait = async (token: string, visitId: string) => {
       await http(api, "POST", `/v1/visits/${visitId}/end`, token);
       await until(`visit ${visitId} closed`, async () => (await http(api, "GET", `/v1/visits/${visitId}`, owner)).body.state === "closed", 30_000, 20);
@@ -141,6 +142,7 @@ async function measureDoorstep(): Promise<DoorstepFigures> {
         else seqAfAmbiguous++;
       }
       await endAndWait(c.token, r.body.visitId as string);
+      codes[c.index] = await issue(c.index);
     }
 
     // 2. Bursts: all 100 providers redeem at the same instant. One visit per door at a time, so per door one wins and
@@ -163,6 +165,7 @@ async function measureDoorstep(): Promise<DoorstepFigures> {
         else burstRefusedToResponse.push(t1 - t0);
       }
       await Promise.all(results.filter((x) => x.r.status === 200).map((x) => endAndWait(x.c.token, x.r.body.visitId as string)));
+      for (const x of results.filter((y) => y.r.status === 200)) codes[x.c.index] = await issue(x.c.index);
     }
     return { seqToAf, seqAfAmbiguous, seqToFrame, seqToResponse, burstToFrame, burstRefusedToResponse, burstOutcomes, video };
   } finally {
@@ -186,7 +189,7 @@ export async function benchDeliveryLatency(): Promise<string> {
     "coordinator emulator parsing the AF.dataRequest that carries the unlock (the point Zigbee2MQTT is timed to below) and",
     "(b) the emulated lock parsing the unlockDoor ZCL frame, 2 ms confirm + 2 ms delivery later by the emulator's own delays.",
     "So the figures hold HTTP + token check, policy decision, recording gate, the committed use + visit + audit transaction,",
-    `the visit's recording start and herdsman's unlock. ${PROVIDERS} provider tokens, each with a reusable remote code for one door`,
+    `the visit's recording start and herdsman's unlock. ${PROVIDERS} provider tokens, each with a one-time remote delivery code for one door (re-issued after each use, untimed)`,
     `(door = provider mod ${DOORS}); pre-roll 1 s; every visit is ended through the API and closed before the next measurement.`,
     `${WARM} warm-up redemptions are not counted. Nearest-rank percentiles.`,
     "",

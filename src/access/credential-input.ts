@@ -30,6 +30,12 @@ export const DEFAULT_MAX_SPAN_DAYS = 366;
 export const MAX_LABEL_LENGTH = 80;
 export const MAX_USES_LIMIT = 10_000;
 
+/**
+ * Text that displays as something else: bidi overrides and isolates reorder what an owner reads ("Parcel" shown for
+ * "lecraP"), and lone surrogates are not text at all (they break JSON and logs downstream).
+ */
+const UNSAFE_TEXT = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]|\p{Cs}/u;
+
 const FIELDS = [
   "label", "kind", "doors", "pin", "validFrom", "validUntil", "schedule", "maxUses",
   "expiresAfterFirstUseMinutes", "mode", "allowWhenPetsHome", "requireRecording",
@@ -79,6 +85,7 @@ export function validateCredentialInput(input: unknown, options: CredentialInput
   if (typeof input.label !== "string" || input.label.trim() === "") fail("label", "is required: a short name such as \"Parcel courier\"");
   else if (input.label.trim().length > MAX_LABEL_LENGTH) fail("label", `must be at most ${MAX_LABEL_LENGTH} characters`);
   else if (/\p{Cc}/u.test(input.label)) fail("label", "must not contain control characters");
+  else if (UNSAFE_TEXT.test(input.label)) fail("label", "must not contain bidirectional controls (U+202A-E, U+2066-9, U+200E/F, U+061C) or broken UTF-16 (lone surrogates)");
   else label = input.label.trim();
 
   let kind: CredentialKind | undefined;

@@ -3,6 +3,7 @@ import type { Credential, CredentialUsage } from "./credential.js";
 import type { DoorId, EpochMs } from "./ids.js";
 import type { DenyReason, LeaveOutsideReason } from "./reasons.js";
 import { effectiveUntil } from "./liveness.js";
+import { boundByOwner } from "./provider-rights.js";
 import { isWithinSchedule } from "./schedule.js";
 
 export type Decision =
@@ -57,14 +58,17 @@ const leaveOutside = (reason: LeaveOutsideReason): Decision => ({ outcome: "leav
  *    "leave-outside", and are not revealed to anyone else): deliveries-paused, pets-home,
  *    lock-unavailable, camera-unavailable.
  *
- * "In-home deliveries" off pauses only credentials of kind `delivery`: the cleaner, the dog
- * walker and the house guest are not couriers, and the owner pauses those by revoking.
+ * "In-home deliveries" off pauses credentials of kind `delivery` and every credential a provider
+ * made: the owner's cleaner, dog walker and house guest are not couriers, and the owner pauses
+ * those by revoking. A provider's credential is held to the provider table whatever is stored
+ * (one use, recorded, never while pets are home; see provider-rights.ts).
  * Fail closed: an invalid stored schedule throws rather than allowing.
  */
 export function decide(input: DecideInput): Decision {
-  const { credential, now } = input;
+  const { now } = input;
   if (input.lockedOut) return leaveOutside("locked-out");
-  if (!credential) return deny("unknown-credential");
+  if (!input.credential) return deny("unknown-credential");
+  const credential = boundByOwner(input.credential);
   const usage = input.usage ?? { uses: 0 };
 
   if (credential.revokedAt !== undefined) return deny("revoked");
@@ -76,7 +80,7 @@ export function decide(input: DecideInput): Decision {
   if (credential.mode !== "both" && credential.mode !== input.via) return deny("mode-not-allowed");
   if (credential.schedule && !isWithinSchedule(credential.schedule, now)) return deny("outside-schedule");
 
-  if (credential.kind === "delivery" && !input.switches.inHomeDeliveries) return leaveOutside("deliveries-paused");
+  if (credential.inHomeDelivery && !input.switches.inHomeDeliveries) return leaveOutside("deliveries-paused");
   if (input.switches.petsHome && !credential.allowWhenPetsHome) return leaveOutside("pets-home");
   if (!input.lockAvailable) return leaveOutside("lock-unavailable");
   if ((input.requireRecording || credential.requireRecording) && !input.recording) return leaveOutside("camera-unavailable");

@@ -2,6 +2,7 @@
 // log line per request that names the route, never the body (a PIN) or the headers (a token).
 import { readFile } from "node:fs/promises";
 import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ConfigError, formatError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
@@ -13,7 +14,8 @@ import { createConsoleHandlers, type ConsoleApiContext } from "./console-api-rou
 import { originOf, registerConsoleRoutes } from "./console-routes.js";
 import { createConsoleSessions, type ConsoleSessions } from "./console-session.js";
 import { createHandlers } from "./handlers.js";
-import { ForbiddenError, toHttpError } from "./http-errors.js";
+import { parseJsonBody } from "./json-body.js";
+import { clientErrorResponse, ForbiddenError, toHttpError } from "./http-errors.js";
 import { ROUTES, type RouteSpec } from "./routes.js";
 import type { JsonSchema } from "./schemas.js";
 import { compileValidator } from "./validation.js";
@@ -117,6 +119,12 @@ function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer 
     routerOptions: { maxParamLength: 500 },
     ...(https ? { https } : {}),
     frameworkErrors: (error, _request, reply) => void sendError(reply, error),
+    // Requests Node's parser refuses (headers too large, garbage) never reach a route: same error shape all the same.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket: Duplex) => {
+      if (error.code === "ECONNRESET" || socket.destroyed) return;
+      if (socket.writable) socket.write(clientErrorResponse(error));
+      socket.destroy();
+    },
     // The https variant is a differently parameterised FastifyInstance; routes and hooks are the same for both.
   }) as unknown as FastifyInstance;
 
@@ -130,6 +138,14 @@ function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer 
 
   // Only JSON bodies: text/plain would reach the validator as a string.
   app.removeContentTypeParser("text/plain");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   app.setValidatorCompiler(({ schema, httpPart }) => compileValidator(schema as JsonSchema, httpPart));
 
   const actors = new WeakMap<FastifyRequest, Actor>();
@@ -179,10 +195,11 @@ function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer 
     const cookie = header === undefined && sessions?.hasCookie(request.headers) === true;
     if (spec.auth === "public" && header === undefined && !cookie) return;
     const actor = cookie ? sessions!.authenticate(request.method, request.headers, originOf(request, scheme)) : authenticate(header, options.verifyToken);
+    // Known before it is refused, so the log line of a forbidden request names the provider, not "anonymous".
+    actors.set(request, actor);
     if (spec.auth === "owner" && actor.kind !== "owner") {
       throw new ForbiddenError("Only the homeowner's token may do this; provider tokens manage their own credentials and open doors.");
     }
-    actors.set(request, actor);
   });
 
   // A page on another port of this host is "same-site": the session cookie would ride along on its <img>/<video> loads

@@ -1,11 +1,11 @@
 // Bearer tokens → actors. The token store finds a token by its hash and compares in constant time; here we only take
 // the header apart, refusing anything that is not exactly "Bearer <token>", and never put the token in a message.
-import type { ProviderId } from "../access/ids.js";
+import type { DoorId, ProviderId } from "../access/ids.js";
 import type { Actor } from "../delivery/actor.js";
 import { UnauthorizedError } from "./http-errors.js";
 
 /** Whom a token speaks for (the shape of TokenStore.verify), or undefined for an unknown, malformed or revoked one. */
-export type VerifyToken = (token: string) => { kind: "owner" } | { kind: "provider"; providerId: ProviderId } | undefined;
+export type VerifyToken = (token: string) => { kind: "owner" } | { kind: "provider"; providerId: ProviderId; doors?: readonly DoorId[] } | undefined;
 
 // RFC 6750 b64token characters; a token never holds a space, so one header carries one token.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -22,5 +22,6 @@ export function authenticate(header: string | string[] | undefined, verifyToken:
   if (!match) throw new UnauthorizedError('The Authorization header must be "Bearer <token>".', true);
   const subject = verifyToken(match[1]!);
   if (!subject) throw new UnauthorizedError("The token is unknown or revoked.", true);
-  return subject.kind === "owner" ? { kind: "owner", via: "api" } : { kind: "provider", providerId: subject.providerId };
+  if (subject.kind === "owner") return { kind: "owner", via: "api" };
+  return { kind: "provider", providerId: subject.providerId, ...(subject.doors ? { doors: subject.doors } : {}) };
 }

@@ -7,9 +7,11 @@ import {
   DeviceRejectedError,
   DeviceUnreachableError,
   DoorstepError,
+  ForbiddenError,
   InternalError,
   NotFoundError,
   StoreError,
+  StorageFullError,
   ValidationError,
 } from "../core/errors.js";
 import { ajvIssues, type AjvErrorLike, type Issue } from "./validation.js";
@@ -27,9 +29,7 @@ export class UnauthorizedError extends DoorstepError {
 }
 
 /** The token is fine but may not do this (HTTP 403): providers and owner-only operations. */
-export class ForbiddenError extends DoorstepError {
-  readonly code = "forbidden";
-}
+export { ForbiddenError };
 
 export interface ErrorBody {
   code: string;
@@ -80,7 +80,10 @@ export function toHttpError(error: unknown): HttpError {
       headers: { "www-authenticate": error.presented ? 'Bearer realm="doorstep", error="invalid_token"' : 'Bearer realm="doorstep"' },
     };
   }
-  if (error instanceof ForbiddenError) return { status: 403, body: { code: error.code, message: error.message } };
+  if (error instanceof ForbiddenError) {
+    const issues = error.issues.map((i) => ({ path: i.path, message: i.message }));
+    return { status: 403, body: { code: error.code, message: error.message, ...(issues.length > 0 ? { issues } : {}) } };
+  }
   if (error instanceof ValidationError) {
     return { status: 400, body: { code: error.code, message: error.message, issues: error.issues.map((i) => ({ path: i.path, message: i.message })) } };
   }
@@ -88,6 +91,10 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof ConflictError) return { status: 409, body: { code: error.code, message: error.message } };
   if (error instanceof DeviceUnreachableError) return { status: 503, body: { code: error.code, message: error.message } };
   if (error instanceof DeviceRejectedError) return { status: 502, body: { code: error.code, message: error.message } };
+  if (error instanceof StorageFullError) {
+    const message = "The bridge's disk is full: nothing was changed. Reading still works; the owner must free space.";
+    return { status: 507, body: { code: error.code, message }, unexpected: true };
+  }
   if (error instanceof StoreError) return { status: 503, body: { code: error.code, message: "The bridge's store is unavailable; see its log." }, unexpected: true };
   if (error instanceof ConfigError || error instanceof InternalError) return UNEXPECTED;
 
@@ -107,4 +114,16 @@ export function toHttpError(error: unknown): HttpError {
     }
   }
   return UNEXPECTED;
+}
+
+/** Status line and body for what Node's HTTP parser refuses before any route runs (Fastify's clientErrorHandler). */
+export function clientErrorResponse(error: { code?: unknown }): string {
+  const [status, reason, body]: [number, string, ErrorBody] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", { code: "headers-too-large", message: "The request headers are larger than this API accepts." }]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", { code: "request-timeout", message: "The request took too long to arrive." }]
+        : [400, "Bad Request", { code: "bad-request", message: "The request could not be read as HTTP." }];
+  const json = JSON.stringify(body);
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${json}`;
 }

@@ -10,12 +10,13 @@ export const API_VERSION = "1.0.0";
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Invalid input (issues name each field), malformed JSON, or a malformed path or query.",
   401: "Missing, malformed, unknown or revoked bearer token.",
-  403: "Not allowed for this token (owner-only operation).",
+  403: "Not allowed for this token: an owner-only operation, or a value beyond a provider's rights (issues name the fields).",
   404: "No such record, or it belongs to another provider.",
   409: "Conflict with the current state.",
   413: "Body larger than the limit.",
   415: "Body is not application/json.",
   500: "Unexpected failure; the message is generic and the details are in the bridge's log.",
+  507: "storage-full: the bridge's disk is full; nothing was changed (reads keep working).",
 };
 
 const jsonContent = (schema: JsonSchema) => ({ "application/json": { schema } });
@@ -55,6 +56,8 @@ function operation(route: RouteSpec): object {
   const errorStatuses = new Set<number>([500, ...(route.errors ?? [])]);
   if (route.params || route.querystring || route.body) errorStatuses.add(400);
   if (route.auth !== "public") errorStatuses.add(401);
+  // Every write (and a redemption, which records a use and a visit) can meet a full disk.
+  if (route.method !== "GET") errorStatuses.add(507);
   for (const status of [...errorStatuses].sort((a, b) => a - b)) {
     if (responses[status]) continue;
     responses[status] = { description: ERROR_DESCRIPTIONS[status] ?? "Error.", content: jsonContent({ $ref: "#/components/schemas/Error" }) };

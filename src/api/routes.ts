@@ -79,11 +79,15 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "POST",
     url: "/v1/credentials",
     summary: "Create a guest credential",
-    description: "The PIN is in this response only; store it or hand it over now. A provider's credential belongs to that provider.",
+    description:
+      "The PIN is in this response only; store it or hand it over now. A provider's credential belongs to that provider. " +
+      'A provider token may create only kind "delivery", with maxUses 1, allowWhenPetsHome false, requireRecording true, no pin, ' +
+      "only the doors its token was given, and validUntil at most 24 h after validFrom (or now); anything else is 403 forbidden with issues naming the field. " +
+      "The owner's switches bind every provider credential whatever is stored.",
     auth: "any",
     body: credentialInputSchema,
     responses: { 201: { description: "Created; the PIN is shown this once.", schema: createdCredentialSchema } },
-    errors: [409, 413, 415],
+    errors: [403, 409, 413, 415],
   },
   {
     operationId: "listCredentials",

@@ -36,7 +36,7 @@ export const errorSchema = {
     message: { type: "string", description: "A sentence for a person. Never a PIN, token or stack." },
     issues: {
       type: "array",
-      description: "For invalid-input: every problem found, each naming its field.",
+      description: "For invalid-input: every problem found; for forbidden on a credential: every field beyond a provider's rights. Each names its field.",
       items: {
         type: "object",
         additionalProperties: false,

@@ -38,6 +38,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   const { config, storageDir, logger } = options;
   const clock = options.clock ?? systemClock;
   const store: Store = openStore({ storageDir, clock });
+  if (store.storageWarning) logger.warn(store.storageWarning);
   const coordinator = config.zigbee
     ? new ZigbeeCoordinator({ config: config.zigbee, storageDir: join(storageDir, "zigbee"), logger: prefixed(logger, "Zigbee") })
     : undefined;

@@ -53,7 +53,7 @@ export async function assemblePart(
   if (segments.length === 0 || !fs.existsSync(init)) return undefined;
   const raw = `${outPath}.raw.mp4`;
   const tmp = `${outPath}.tmp.mp4`;
-  const fd = fs.openSync(raw, "w");
+  const fd = fs.openSync(raw, "w", 0o600);
   try {
     for (const file of [init, ...segments.map((s) => path.join(partDir, s.name))]) fs.writeSync(fd, fs.readFileSync(file));
   } finally {
@@ -73,6 +73,8 @@ export async function assemblePart(
       "-hide_banner", "-loglevel", "error", "-nostdin", "-i", raw, "-map", "0", "-c", "copy", ...limit,
       "-movflags", "+faststart", "-y", "-f", "mp4", tmp,
     ]);
+    // The clip is the owner's alone, whatever ffmpeg's umask made of it.
+    fs.chmodSync(tmp, 0o600);
     fs.renameSync(tmp, outPath);
   } finally {
     fs.rmSync(raw, { force: true });

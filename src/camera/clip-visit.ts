@@ -70,7 +70,7 @@ export class VisitCapture {
       const previous = this.current;
       this.partCount += 1;
       const dir = path.join(this.dir, `part-${this.partCount}`);
-      fs.mkdirSync(dir, { recursive: true });
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       linkOrCopy(initPath, path.join(dir, PART_INIT_NAME));
       this.current = { index: this.partCount, run: s.run, dir, lastAppearedAt: s.appearedAt };
       started = { part: this.partCount };
@@ -87,7 +87,7 @@ export class VisitCapture {
       throw error;
     }
     const entry: ManifestEntry = { name: s.name, run: s.run, seq: s.seq, durationMs: s.durationMs, appearedAt: s.appearedAt };
-    fs.appendFileSync(path.join(part.dir, MANIFEST_NAME), JSON.stringify(entry) + "\n");
+    fs.appendFileSync(path.join(part.dir, MANIFEST_NAME), JSON.stringify(entry) + "\n", { mode: 0o600 });
     this.linked.add(key(s));
     part.lastAppearedAt = s.appearedAt;
     return started ? { started } : {};

@@ -16,7 +16,7 @@ export interface FfmpegEnding {
   frames: number;
 }
 
-const MISSING_VIA_EXEC = /failed to execute .*(No such file or directory|Permission denied)/i;
+const MISSING_VIA_EXEC = /failed to execute .*(No such file or directory|Permission denied)|exec: .*(not found|Permission denied)/i;
 const DISK_FULL = /No space left on device|ENOSPC|Disk quota exceeded/i;
 const AUTH = /401 Unauthorized|403 Forbidden|authorization failed/i;
 const UNREACHABLE =

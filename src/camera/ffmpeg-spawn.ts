@@ -6,9 +6,13 @@ import fs from "node:fs";
 const SETPRIV = "/usr/bin/setpriv";
 let available: boolean | undefined;
 
-/** The command and arguments to spawn so that `command` receives SIGTERM when this process dies (where supported). */
+/**
+ * The command and arguments to spawn so that `command` receives SIGTERM when this process dies (where supported), and
+ * creates its files private (umask 077: the ring's segments are 0600 from their first byte; the process's own umask,
+ * Homebridge's inside Homebridge, is left alone). sh and setpriv both exec, so the pid stays the command's.
+ */
 export function withParentDeathSignal(command: string, args: readonly string[]): { command: string; args: string[] } {
   available ??= process.platform === "linux" && fs.existsSync(SETPRIV);
-  if (!available) return { command, args: [...args] };
-  return { command: SETPRIV, args: ["--pdeathsig", "SIGTERM", "--", command, ...args] };
+  const inner = available ? [SETPRIV, "--pdeathsig", "SIGTERM", "--", command, ...args] : [command, ...args];
+  return { command: "/bin/sh", args: ["-c", 'umask 077 && exec "$@"', "sh", ...inner] };
 }

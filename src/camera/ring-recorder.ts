@@ -10,7 +10,8 @@ import { ConflictError, DeviceUnreachableError, NotFoundError, ValidationError, 
 import { silentLogger, type Logger } from "../core/logger.js";
 import { assemblePart } from "./clip-assemble.js";
 import { VisitCapture } from "./clip-visit.js";
-import { INIT_NAME, PLAYLIST_NAME, ringArgs } from "./ffmpeg-args.js";
+import { feedSecretInput } from "../core/ffmpeg-secret-input.js";
+import { INIT_NAME, PLAYLIST_NAME, ringArgs, ringInputOptions } from "./ffmpeg-args.js";
 import { classifyEnding, describeFailure, type FfmpegEnding } from "./ffmpeg-failure.js";
 import { ProgressParser } from "./ffmpeg-progress.js";
 import { withParentDeathSignal } from "./ffmpeg-spawn.js";
@@ -165,8 +166,8 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     if (this.running) return;
     if (!SAFE_NAME.test(this.o.cameraId)) throw new ValidationError("must be letters, digits, '.', '_' or '-'", "cameraId");
     if (options.signal?.aborted) return;
-    fs.mkdirSync(this.o.ringDir, { recursive: true });
-    fs.mkdirSync(this.o.visitsDir, { recursive: true });
+    fs.mkdirSync(this.o.ringDir, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(this.o.visitsDir, { recursive: true, mode: 0o700 });
     this.adoptOldRuns();
     this.running = true;
     options.signal?.addEventListener("abort", () => void this.stop(), { once: true });
@@ -255,7 +256,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
       throw new ConflictError(`visit ${visitId} already has a folder; use recoverVisit to assemble it`);
     }
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const capture = new VisitCapture(visitId, dir, this.clock.now() - options.preRollMs);
     this.visits.set(visitId, { capture, ending: undefined });
     for (const s of this.ringSegments()) this.offer(visitId, capture, s);
@@ -338,14 +339,13 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
       return;
     }
     try {
-      fs.mkdirSync(run.dir, { recursive: true });
+      fs.mkdirSync(run.dir, { recursive: true, mode: 0o700 });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       this.onEnded(run, { exitCode: null, signal: null, stderrTail: String(code), frames: 0 });
       return;
     }
     const args = ringArgs({
-      url: this.o.url,
       runDir: run.dir,
       segmentSeconds: this.o.segmentSeconds,
       audio: this.o.audio,
@@ -353,8 +353,9 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
       socketTimeoutSeconds: this.o.socketTimeoutSeconds,
     });
     const guarded = withParentDeathSignal(this.o.ffmpegPath, args);
-    const proc = spawn(guarded.command, guarded.args, { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(guarded.command, guarded.args, { stdio: ["pipe", "pipe", "pipe"] });
     run.proc = proc;
+    feedSecretInput(proc.stdin, this.o.url, ringInputOptions({ socketTimeoutSeconds: this.o.socketTimeoutSeconds }));
     const parser = new ProgressParser((r) => {
       if (r.frame > run.frames) {
         const now = this.clock.now();
@@ -634,7 +635,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
 
 function writeFileAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, text);
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
 

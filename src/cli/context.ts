@@ -38,9 +38,12 @@ export async function resolveContext(options: GlobalOptions, clock: Clock = syst
   return { config, ...(configPath ? { configPath } : {}), storageDir, clock };
 }
 
-/** Opens the store for one command and closes it afterwards, whatever happens. */
-export async function withStore<T>(context: CliContext, fn: (store: Store) => Promise<T> | T): Promise<T> {
-  const store = openStore({ storageDir: context.storageDir, clock: context.clock });
+/**
+ * Opens the store for one command and closes it afterwards, whatever happens. `read`: the command only reads, so a
+ * missing storage directory is an error and nothing is created.
+ */
+export async function withStore<T>(context: CliContext, fn: (store: Store) => Promise<T> | T, access: "read" | "write" = "write"): Promise<T> {
+  const store = openStore({ storageDir: context.storageDir, clock: context.clock, create: access === "write" });
   try {
     return await fn(store);
   } finally {
@@ -60,3 +63,6 @@ export function credentialService(context: CliContext, store: Store): Credential
     inHomeDeliveries: config.delivery.inHomeDeliveries,
   });
 }
+
+/** withStore for a command that only reads: nothing is created (a missing storage directory is an error). */
+export const withStoreToRead = <T>(context: CliContext, fn: (store: Store) => Promise<T> | T): Promise<T> => withStore(context, fn, "read");

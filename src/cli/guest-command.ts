@@ -4,7 +4,7 @@ import { formatInstant } from "../access/time-zone.js";
 import { ValidationError } from "../core/errors.js";
 import { ownerVia } from "../delivery/actor.js";
 import type { CredentialView } from "../delivery/credential-service.js";
-import { credentialService, resolveContext, withStore, type GlobalOptions } from "./context.js";
+import { credentialService, resolveContext, withStore, withStoreToRead, type GlobalOptions } from "./context.js";
 import { printJson, printTable, type CliIo } from "./io.js";
 import { flagForPath, parseIsoInstant, parseWeeklyWindow, parseWholeNumber } from "./parse-args.js";
 
@@ -80,7 +80,7 @@ export function guestCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .option("--json", "print JSON")
     .action(async (o: { door?: string; all?: boolean; json?: boolean }) => {
       const context = await resolveContext(globals());
-      await withStore(context, (store) => {
+      await withStoreToRead(context, (store) => {
         const list = credentialService(context, store).list(CLI, {
           ...(o.door ? { doorId: o.door as never } : {}),
           includeRevoked: o.all === true,
@@ -120,7 +120,7 @@ export function guestCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .action(async (o: { door: string; pin: string; at?: string; via: "keypad" | "remote"; json?: boolean }) => {
       const at = o.at === undefined ? undefined : parseIsoInstant("--at", o.at);
       const context = await resolveContext(globals());
-      await withStore(context, (store) => {
+      await withStoreToRead(context, (store) => {
         // Offline, the lock and the camera cannot be asked: assume both up, and say so.
         const result = credentialService(context, store).check({
           doorId: o.door,

@@ -1,9 +1,9 @@
 // Read-only views and tokens: `doorstep visits`, `doorstep audit verify`, `doorstep token create|list|revoke`.
 import { Command } from "commander";
-import { ProviderId } from "../access/ids.js";
+import { DoorId, ProviderId } from "../access/ids.js";
 import { formatInstant } from "../access/time-zone.js";
 import type { TokenId } from "../store/token-store.js";
-import { resolveContext, withStore, type GlobalOptions } from "./context.js";
+import { resolveContext, withStore, withStoreToRead, type GlobalOptions } from "./context.js";
 import { EXIT_FAILURE, printJson, printTable, UsageError, type CliIo } from "./io.js";
 import { parseWholeNumber } from "./parse-args.js";
 
@@ -17,7 +17,7 @@ export function visitsCommand(io: CliIo, globals: () => GlobalOptions): Command 
     .action(async (o: { door?: string; open?: boolean; limit?: string; json?: boolean }) => {
       const limit = o.limit === undefined ? 50 : parseWholeNumber("--limit", o.limit, 1, 1000);
       const context = await resolveContext(globals());
-      await withStore(context, (store) => {
+      await withStoreToRead(context, (store) => {
         const visits = store.visits.list({ ...(o.door ? { doorId: o.door as never } : {}), ...(o.open ? { open: true } : {}), limit });
         if (o.json) return printJson(io, visits);
         if (visits.length === 0) return void io.stdout.write("No visits.\n");
@@ -46,7 +46,7 @@ export function auditCommand(io: CliIo, globals: () => GlobalOptions, setExitCod
     .option("--json", "print JSON")
     .action(async (o: { json?: boolean }) => {
       const context = await resolveContext(globals());
-      await withStore(context, (store) => {
+      await withStoreToRead(context, (store) => {
         const result = store.audit.verify();
         if (o.json) printJson(io, result);
         else if (result.ok) io.stdout.write(`Audit log intact: ${result.entries} entries, hash chain verified.\n`);
@@ -63,19 +63,25 @@ export function tokenCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .command("create")
     .description("create a provider token (shown once; stored hashed)")
     .requiredOption("--provider <name>", "provider name: letters, digits, dots, dashes")
+    .option("--door <id...>", "the doors this provider may make codes for (default: every configured door)")
     .option("--json", "print JSON")
-    .action(async (o: { provider: string; json?: boolean }) => {
+    .action(async (o: { provider: string; door?: string[]; json?: boolean }) => {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(o.provider)) {
         throw new UsageError("must be 1-64 letters, digits, dots, underscores or dashes", "--provider");
       }
       const context = await resolveContext(globals());
+      const known = context.config.doors.map((d) => d.id);
+      for (const door of o.door ?? []) {
+        if (!(known as string[]).includes(door)) throw new UsageError(`unknown door "${door}" (known: ${known.join(", ") || "none"})`, "--door");
+      }
+      const doors = o.door ? [...new Set(o.door)].map((d) => DoorId(d)) : undefined;
       await withStore(context, (store) => {
         const issued = store.transaction(() => {
-          const t = store.tokens.create({ kind: "provider", providerId: ProviderId(o.provider) });
-          store.audit.append({ type: "token.created", actor: "owner:cli", details: { provider: o.provider, issued: t.id } });
+          const t = store.tokens.create({ kind: "provider", providerId: ProviderId(o.provider), ...(doors ? { doors } : {}) });
+          store.audit.append({ type: "token.created", actor: "owner:cli", details: { provider: o.provider, issued: t.id, ...(doors ? { doors } : {}) } });
           return t;
         });
-        if (o.json) return printJson(io, { id: issued.id, provider: o.provider, token: issued.token });
+        if (o.json) return printJson(io, { id: issued.id, provider: o.provider, ...(doors ? { doors } : {}), token: issued.token });
         io.stdout.write(`Token ${issued.id} for provider "${o.provider}":\n${issued.token}\n(shown once: only its hash is kept)\n`);
       });
     });
@@ -85,7 +91,7 @@ export function tokenCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .option("--json", "print JSON")
     .action(async (o: { json?: boolean }) => {
       const context = await resolveContext(globals());
-      await withStore(context, (store) => {
+      await withStoreToRead(context, (store) => {
         const list = store.tokens.list();
         if (o.json) return printJson(io, list);
         printTable(io, [

@@ -1,14 +1,16 @@
 import { Command } from "commander";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBridge } from "../bridge/create-bridge.js";
 import type { BridgeRuntime } from "../bridge/bridge-runtime.js";
 import { validateConfig } from "../config/validate-config.js";
 import type { DoorstepConfig } from "../config/config.js";
-import { formatError } from "../core/errors.js";
+import { formatError, isDiskFull } from "../core/errors.js";
 import { consoleLogger, prefixed, type Logger } from "../core/logger.js";
 import { startStandaloneBridge, type StandaloneBridge } from "../homekit/standalone-bridge.js";
+import { KEY_FILE_NAME } from "../store/key-file.js";
+import { securePrivateTree } from "../store/storage-permissions.js";
 import { openStore } from "../store/store.js";
 import { startSimulatedHome, type SimulatedHome } from "../sim/simulated-home.js";
 import { resolveContext, type GlobalOptions } from "./context.js";
@@ -19,6 +21,9 @@ interface ServeOptions {
   verbose?: boolean;
 }
 
+/** How often files that libraries wrote under the storage dir are made private again. */
+const PRIVATE_SWEEP_MS = 30_000;
+
 export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
   return new Command("serve")
     .description("run the bridge; with --demo, or when no config exists, a SIMULATED lock and camera with every interface on")
@@ -26,6 +31,7 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .option("--verbose", "debug logging")
     .action(async (o: ServeOptions) => {
       const logger = consoleLogger({ level: o.verbose ? "debug" : "info", stream: io.stderr });
+      keepRunningOnDiskFull(logger);
       const context = await resolveContext(globals());
       const demo = o.demo === true || (context.configPath === undefined && globals().config === undefined);
       if (demo && !o.demo) logger.info("No config found: starting the SIMULATED demo. Write doorstep.json (see docs/configuration.md) to use real hardware.");
@@ -57,6 +63,18 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
         await run.cleanup();
         throw error;
       }
+      // HAP-NodeJS, matter.js and zigbee-herdsman write their own files (0644): make them private now, and again now
+      // and then (new pairings, coordinator backups), without waiting for the next start.
+      const sweep = () => {
+        try {
+          securePrivateTree(run.storageDir, [join(run.storageDir, KEY_FILE_NAME)]);
+        } catch (error) {
+          logger.warn(`Cannot make ${run.storageDir} private: ${formatError(error)}`);
+        }
+      };
+      sweep();
+      const sweeper = setInterval(sweep, PRIVATE_SWEEP_MS).unref();
+      void stopped.finally(() => clearInterval(sweeper));
       io.stdout.write(`DOORSTEP READY ${JSON.stringify(readyLine(runtime, ownerToken, run.home, homekit))}\n`);
       // The pairing secrets go to the terminal only, never to the log.
       io.stdout.write(`HomeKit: add "${run.config.name}" in the Home app with setup code ${homekit.setupCode} (QR content ${homekit.setupURI}).\n`);
@@ -67,11 +85,36 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
     });
 }
 
+/**
+ * The last line of defence for a full disk: a write that fails with ENOSPC (or SQLite's "disk is full") somewhere no
+ * one caught it must not stop the bridge (doors would stay as they are, visits unfinished). Every other uncaught error
+ * still ends the process as Node would (stack on stderr, exit 1).
+ */
+function keepRunningOnDiskFull(logger: Logger): void {
+  let warned = 0;
+  process.on("uncaughtException", (error) => {
+    if (isDiskFull(error)) {
+      // At most one line a minute: a full disk repeats itself.
+      if (Date.now() - warned > 60_000) logger.error(`Disk full: ${formatError(error)}. Doorstep keeps running; writes fail until space is freed.`);
+      warned = Date.now();
+      return;
+    }
+    console.error(error);
+    process.exit(1);
+  });
+}
+
 /** The demo: simulated hardware in this process, a fresh storage dir (unless --storage), every interface on. */
 async function startDemo(logger: Logger, storage: string | undefined): Promise<{ config: DoorstepConfig; storageDir: string; home: SimulatedHome; cleanup: () => Promise<void> }> {
   const storageDir = storage ?? (await mkdtemp(join(tmpdir(), "doorstep-demo-")));
+  // --storage may name a directory that does not exist yet: the simulator writes its NV file there first.
+  await mkdir(storageDir, { recursive: true, mode: 0o700 });
   logger.warn(`SIMULATED demo: the lock, the camera and the Zigbee coordinator are simulated (storage ${storageDir}).`);
-  const home = await startSimulatedHome({ doors: 1, nvFile: join(storageDir, "sim-nv.json") });
+  const home = await startSimulatedHome({
+    doors: 1,
+    nvFile: join(storageDir, "sim-nv.json"),
+    onPersistError: (error) => logger.warn(`SIMULATED coordinator: cannot save its state (${formatError(error)}); it keeps running.`),
+  });
   // The demo's Matter node announces itself on loopback only: a simulated door must never appear on the home network.
   process.env.MATTER_MDNS_NETWORKINTERFACE ??= "lo";
   const config = validateConfig({
@@ -84,12 +127,22 @@ async function startDemo(logger: Logger, storage: string | undefined): Promise<{
   return { config, storageDir, home, cleanup: async () => (storage ? undefined : rm(storageDir, { recursive: true, force: true })) };
 }
 
-/** On the first start (and every demo) the owner token is created and shown once; afterwards only its hash exists. */
+/**
+ * On the first start (and every demo) the owner token is created and shown once; afterwards only its hash exists.
+ * A demo start revokes the owner tokens of earlier demo starts, so tokens printed to old terminals stop working.
+ */
 function issueOwnerToken(storageDir: string, demo: boolean): string | undefined {
   const store = openStore({ storageDir, clock: { now: () => Date.now() } });
   try {
     if (store.tokens.hasOwnerToken() && !demo) return undefined;
     return store.transaction(() => {
+      if (demo) {
+        for (const t of store.tokens.list()) {
+          if (t.subject.kind !== "owner" || t.revokedAt !== undefined) continue;
+          store.tokens.revoke(t.id);
+          store.audit.append({ type: "token.revoked", actor: "system", details: { revoked: t.id, why: "a new demo start" } });
+        }
+      }
       const issued = store.tokens.create({ kind: "owner" });
       store.audit.append({ type: "token.created", actor: "system", details: { issued: issued.id, for: "owner" } });
       return issued.token;

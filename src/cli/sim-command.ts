@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { formatError } from "../core/errors.js";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { startSimulatedHome } from "../sim/simulated-home.js";
@@ -17,7 +18,9 @@ export function simCommand(io: CliIo): Command {
     .action(async (o: { doors: string; cameras: boolean; video: string; nvFile?: string; writeConfig?: string }) => {
       const doors = parseWholeNumber("--doors", o.doors, 1, 8);
       if (!["auto", "gstreamer", "ffmpeg"].includes(o.video)) throw new UsageError("must be auto, gstreamer or ffmpeg", "--video");
-      const home = await startSimulatedHome({ doors, cameras: o.cameras, video: o.video as "auto", ...(o.nvFile ? { nvFile: resolve(o.nvFile) } : {}) });
+      const home = await startSimulatedHome({ doors, cameras: o.cameras, video: o.video as "auto", ...(o.nvFile ? { nvFile: resolve(o.nvFile) } : {}),
+        onPersistError: (error) => void io.stderr.write(`SIMULATED coordinator: cannot save its state (${formatError(error)}); it keeps running.\n`),
+      });
       const stopped = new Promise<void>((done) => {
         const stop = () => {
           process.off("SIGINT", stop);

@@ -26,13 +26,22 @@ export async function loadConfigFile(path: string): Promise<DoorstepConfig> {
   }
 }
 
+/**
+ * Where and what the syntax error is, in our words. The parser's own message is never passed on: it quotes the text
+ * around the error, and a config file holds passwords (camera, network key).
+ */
 function jsonErrorPosition(text: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  const what = /Unexpected end/i.test(message)
+    ? "it ends before the JSON is complete"
+    : /control character/i.test(message)
+      ? "a control character (e.g. a raw line break) inside a string"
+      : "a syntax error";
   const m = /position (\d+)/.exec(message);
-  if (!m) return message;
+  if (!m) return `${what} (check quotes, commas and brackets)`;
   const offset = Number(m[1]);
   const before = text.slice(0, offset);
   const line = before.split("\n").length;
   const column = offset - before.lastIndexOf("\n");
-  return `${message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
+  return `${what} at line ${line}, column ${column}`;
 }

@@ -41,6 +41,20 @@ export class ConfigError extends DoorstepError {
   }
 }
 
+/**
+ * The caller may not do this (HTTP 403): an owner-only operation, or a value beyond a provider's rights. `issues`
+ * names the fields refused, when there are any.
+ */
+export class ForbiddenError extends DoorstepError {
+  readonly code = "forbidden";
+  constructor(
+    message: string,
+    readonly issues: readonly { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
 export class NotFoundError extends DoorstepError {
   readonly code = "not-found";
 }
@@ -52,6 +66,20 @@ export class ConflictError extends DoorstepError {
 /** The store cannot be opened safely (corrupt database, missing key file); we never silently re-create it. */
 export class StoreError extends DoorstepError {
   readonly code = "store-unavailable";
+}
+
+/** The disk holding the store is full (SQLITE_FULL, ENOSPC): nothing was written; reads still work. */
+export class StorageFullError extends DoorstepError {
+  readonly code = "storage-full";
+}
+
+/** True for an error that says the disk is full, from node:fs (ENOSPC, EDQUOT) or from SQLite ("database or disk is full"). */
+export function isDiskFull(error: unknown): boolean {
+  if (error instanceof StorageFullError) return true;
+  const e = error as { code?: unknown; errcode?: unknown } | null;
+  if (typeof e !== "object" || e === null) return false;
+  if (e.code === "ENOSPC" || e.code === "EDQUOT") return true;
+  return typeof e.errcode === "number" && (e.errcode & 0xff) === 13; // SQLITE_FULL
 }
 
 export class DeviceUnreachableError extends DoorstepError {

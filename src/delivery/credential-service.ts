@@ -8,7 +8,8 @@ import { CredentialId, DoorId, type EpochMs } from "../access/ids.js";
 import { isLive } from "../access/liveness.js";
 import { generatePin, type PinLimits } from "../access/pin.js";
 import { describe as describeReason } from "../access/reasons.js";
-import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js";
+import { providerRightsIssues } from "../access/provider-rights.js";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../core/errors.js";
 import type { Store } from "../store/store.js";
 import { type Actor, auditActor } from "./actor.js";
 
@@ -31,6 +32,7 @@ export interface CredentialView extends Credential {
 }
 
 const GENERATED_PIN_LENGTH = 6;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const GENERATE_ATTEMPTS = 20;
 
 export class CredentialService {
@@ -40,10 +42,6 @@ export class CredentialService {
   create(input: unknown, actor: Actor): { credential: CredentialView; pin: string } {
     const { store, clock } = this.options;
     const now = clock.now();
-    // A provider choosing PINs could probe which PINs are in use at a door (a duplicate is refused); the bridge picks them.
-    if (actor.kind === "provider" && typeof input === "object" && input !== null && "pin" in input) {
-      throw new ValidationError("is chosen by the bridge for provider credentials; leave it out", "pin");
-    }
     const result = validateCredentialInput(input, {
       knownDoors: this.options.doors.map((d) => d.id),
       now,
@@ -51,6 +49,15 @@ export class CredentialService {
       pinLimits: this.pinLimitsFor(input),
     });
     if (!result.ok) throw ValidationError.of(result.errors);
+    // Within the provider table (src/access/provider-rights.ts), checked before anything is stored: a provider choosing
+    // PINs could otherwise probe which PINs are in use at a door (a duplicate is refused).
+    if (actor.kind === "provider" && isRecord(input)) {
+      const issues = providerRightsIssues(input, result.value, now, actor.doors);
+      if (issues.length > 0) {
+        const fields = issues.map((i) => i.path).join(", ");
+        throw new ForbiddenError(`A provider token may not ask for this ${fields}; only the homeowner may.`, issues);
+      }
+    }
     const { pin: requestedPin, ...fields } = result.value;
     const credential: Credential = {
       ...fields,

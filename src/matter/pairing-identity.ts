@@ -60,7 +60,7 @@ export function resolvePairingIdentity(dir: string, configured: { passcode?: num
   };
   const generatedAny = configured.passcode === undefined || configured.discriminator === undefined;
   if (generatedAny && (stored.passcode !== identity.passcode || stored.discriminator !== identity.discriminator)) {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(path, JSON.stringify(identity), { mode: 0o600 });
   }
   return identity;

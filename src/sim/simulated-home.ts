@@ -53,6 +53,8 @@ export interface SimulatedHomeOptions {
   video?: "auto" | "gstreamer" | "ffmpeg";
   /** Keep the coordinator's NV and PIN tables here across restarts. */
   nvFile?: string;
+  /** Called when saving the coordinator's NV file fails (e.g. a full disk); the simulator keeps running. */
+  onPersistError?: (error: unknown) => void;
 }
 
 export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Promise<SimulatedHome> {
@@ -63,7 +65,7 @@ export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Pr
   const specs = SIM_DOOR_IDS.slice(0, count).map((id, i) => ({ id, profile: PROFILES[i % PROFILES.length]! }));
   const stoppers: (() => Promise<void>)[] = [];
   try {
-    const zigbee = await startZigbeeSim({ locks: specs, network: SIM_NETWORK, ...(options.nvFile ? { nvFile: options.nvFile } : {}) });
+    const zigbee = await startZigbeeSim({ locks: specs, network: SIM_NETWORK, ...(options.nvFile ? { nvFile: options.nvFile } : {}), ...(options.onPersistError ? { onPersistError: options.onPersistError } : {}) });
     stoppers.push(() => zigbee.stop());
     const video = options.video === "auto" || options.video === undefined ? (hasGstreamer() ? "gstreamer" : "ffmpeg") : options.video;
     const doors: SimulatedDoor[] = [];

@@ -1,5 +1,5 @@
 // Append-only, hash-chained audit log: each entry commits to the one before, and the head is kept apart.
-import { createHmac } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../access/clock.js";
 import type { CredentialId, DoorId, EpochMs, VisitId } from "../access/ids.js";
 import { InternalError, StoreError } from "../core/errors.js";
@@ -57,13 +57,15 @@ export interface AuditFilter {
   limit?: number;
 }
 
-const HEAD_KEY = "audit.head";
 const MAX_LIMIT = 10_000;
 
 interface Head {
   seq: number;
   hash: string;
 }
+
+/** The head as stored: `sealed` is false when its MAC is missing or does not match (a rewritten or forged head). */
+type StoredHead = Head & { sealed: boolean };
 
 export class AuditLog {
   constructor(
@@ -85,7 +87,7 @@ export class AuditLog {
     canonicalJson(details, "details");
     return this.db.transaction(() => {
       const head = this.readHead();
-      if (!head) throw new StoreError("The audit log's head record is missing; run `doorstep audit verify`.");
+      if (!head?.sealed) throw new StoreError("The audit log's head record is missing or damaged; run `doorstep audit verify`.");
       const entry = seal(this.key, {
         seq: head.seq + 1,
         at: this.clock.now(),
@@ -119,7 +121,7 @@ export class AuditLog {
           { cause: error },
         );
       }
-      this.db.run("UPDATE meta SET value = ? WHERE key = ?", `${entry.seq}:${entry.hash}`, HEAD_KEY);
+      this.writeHead({ seq: entry.seq, hash: entry.hash });
       return entry;
     });
   }
@@ -146,7 +148,19 @@ export class AuditLog {
 
   /** The last entry's seq and hash as recorded beside the log (seq 0 and the genesis hash when empty). */
   head(): Head | undefined {
-    return this.readHead();
+    const head = this.readHead();
+    return head && { seq: head.seq, hash: head.hash };
+  }
+
+  /**
+   * Gives an unsealed head its MAC. Only openStore calls this, in the start that moved the head to its keyed table
+   * (migration 2); any other unsealed head is reported as damaged.
+   */
+  sealUpgradedHead(): void {
+    this.db.transaction(() => {
+      const row = this.db.get("SELECT seq, hash, mac FROM audit_head WHERE id = 1");
+      if (row && text(row, "mac") === "") this.writeHead({ seq: int(row, "seq"), hash: text(row, "hash") });
+    });
   }
 
   /**
@@ -157,14 +171,35 @@ export class AuditLog {
     return this.db.snapshot(() => verifyChain(this.key, this.db.all("SELECT * FROM audit_log ORDER BY seq"), this.readHead()));
   }
 
-  private readHead(): Head | undefined {
-    const row = this.db.get("SELECT value FROM meta WHERE key = ?", HEAD_KEY);
-    const match = row ? /^(\d+):([0-9a-f]{64})$/.exec(text(row, "value")) : null;
-    return match ? { seq: Number(match[1]), hash: match[2]! } : undefined;
+  private readHead(): StoredHead | undefined {
+    const row = this.db.get("SELECT seq, hash, mac FROM audit_head WHERE id = 1");
+    if (!row) return undefined;
+    const head = { seq: int(row, "seq"), hash: text(row, "hash") };
+    if (!/^[0-9a-f]{64}$/.test(head.hash)) return undefined;
+    const stored = Buffer.from(text(row, "mac"), "hex");
+    const expected = Buffer.from(headMac(this.key, head), "hex");
+    return { ...head, sealed: stored.length === expected.length && timingSafeEqual(stored, expected) };
+  }
+
+  private writeHead(head: Head): void {
+    this.db.run(
+      "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
+      head.seq,
+      head.hash,
+      headMac(this.key, head),
+    );
   }
 }
 
 export type Unsealed = Omit<AuditEntry, "hash">;
+
+/**
+ * HMAC-SHA256(key, "audit.head" NUL seq ":" hash): the head binds the last seq and its hash, so cutting the end of the
+ * log and rewriting the head needs the key file too. (The label keeps it apart from entry hashes under the same key.)
+ */
+function headMac(key: Buffer, head: Head): string {
+  return createHmac("sha256", key).update(`audit.head\0${head.seq}:${head.hash}`).digest("hex");
+}
 
 function seal(key: Buffer, entry: Unsealed): AuditEntry {
   return { ...entry, hash: hashEntry(key, entry.prevHash, entry, entry.seq) };
@@ -180,7 +215,7 @@ export function hashEntry(key: Buffer, prevHash: string, entry: Unsealed, seq: n
   return createHmac("sha256", key).update(prevHash).update(canonicalJson(content)).digest("hex");
 }
 
-function verifyChain(key: Buffer, rows: Row[], head: Head | undefined): AuditVerification {
+function verifyChain(key: Buffer, rows: Row[], head: StoredHead | undefined): AuditVerification {
   const fail = (firstBad: number, problem: AuditProblem, message: string): AuditVerification => ({
     ok: false,
     firstBad,
@@ -217,6 +252,11 @@ function verifyChain(key: Buffer, rows: Row[], head: Head | undefined): AuditVer
     expected = seq + 1;
   }
   const last = expected - 1;
+  if (!head.sealed) {
+    // Rewritten without the key (every row before it is intact): most likely to hide entries cut from the end.
+    const message = `The audit log's head record was rewritten (its seal does not match doorstep.key): entries after ${last} may have been cut from the end.`;
+    return fail(0, "truncated", message);
+  }
   if (head.seq > last) {
     const range = head.seq > last + 1 ? `Entries ${last + 1}-${head.seq} were` : `Entry ${last + 1} was`;
     return fail(last + 1, "truncated", `${range} deleted from the end of the audit log.`);

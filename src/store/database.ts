@@ -1,7 +1,7 @@
 // One connection to doorstep.db: refuses corrupt or foreign files, WAL + full sync, and a synchronous transaction helper.
 import { chmodSync, existsSync, statSync } from "node:fs";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
-import { InternalError, StoreError, formatError } from "../core/errors.js";
+import { InternalError, StoreError, StorageFullError, formatError, isDiskFull } from "../core/errors.js";
 
 /** Written into the SQLite header (`PRAGMA application_id`) so a foreign database is never mistaken for ours: "DSTP". */
 export const APPLICATION_ID = 0x44535450;
@@ -46,7 +46,8 @@ export class Database {
     const database = new Database(path, db);
     try {
       // Visit history and hashed tokens are the owner's business; SQLite gives the -wal/-shm files the same mode.
-      if (!existed) chmodSync(path, 0o600);
+      // Also for a file an older version (or a restore) left readable.
+      chmodSync(path, 0o600);
       database.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
       if (existed) database.checkIntegrity();
       database.exec("PRAGMA foreign_keys = ON");
@@ -87,12 +88,27 @@ export class Database {
   }
 
   exec(sql: string): void {
-    this.db.exec(sql);
+    try {
+      this.db.exec(sql);
+    } catch (error) {
+      throw this.translate(error);
+    }
   }
 
   run(sql: string, ...params: Param[]): { changes: number; lastInsertRowid: number } {
-    const result = this.statement(sql).run(...params);
+    let result;
+    try {
+      result = this.statement(sql).run(...params);
+    } catch (error) {
+      throw this.translate(error);
+    }
     return { changes: Number(result.changes), lastInsertRowid: Number(result.lastInsertRowid) };
+  }
+
+  /** A full disk becomes StorageFullError (HTTP 507, nothing written); anything else passes unchanged. */
+  private translate(error: unknown): unknown {
+    if (!isDiskFull(error) || error instanceof StorageFullError) return error;
+    return new StorageFullError(`The disk holding ${this.path} is full: nothing was written. Free space; reading still works.`, { cause: error });
   }
 
   get(sql: string, ...params: Param[]): Row | undefined {

@@ -11,3 +11,4 @@ export * from "./slot-store.js";
 export * from "./store.js";
 export * from "./token-store.js";
 export * from "./visit-store.js";
+export * from "./storage-permissions.js";

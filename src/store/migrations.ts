@@ -116,9 +116,34 @@ CREATE TABLE audit_log (
 INSERT INTO meta (key, value) VALUES ('audit.head', '0:${GENESIS_HASH}');
 `;
 
+/**
+ * The audit head moves to its own table with an HMAC under the audit key (issue 10: a head that anyone with the
+ * database could rewrite let a cut tail go unnoticed). The MAC is left empty here (migrations hold no key); openStore
+ * seals the head in the same start that ran this migration. Re-running it fails (the table exists), so a database
+ * cannot be made to look "not yet upgraded" by deleting its schema_version row alone.
+ */
+const KEYED_AUDIT_HEAD = `
+CREATE TABLE audit_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  mac TEXT NOT NULL
+) STRICT;
+INSERT INTO audit_head (id, seq, hash, mac)
+  SELECT 1, CAST(substr(value, 1, instr(value, ':') - 1) AS INTEGER), substr(value, instr(value, ':') + 1), ''
+  FROM meta WHERE key = 'audit.head' AND instr(value, ':') > 1;
+DELETE FROM meta WHERE key = 'audit.head';
+`;
+
+/** The migration after which the audit head carries a MAC. */
+export const KEYED_AUDIT_HEAD_VERSION = 2;
+
 /** Every migration Doorstep knows, oldest first. Append only: a released migration is never edited. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial schema", up: (db) => db.exec(INITIAL_SCHEMA) },
+  { version: KEYED_AUDIT_HEAD_VERSION, name: "keyed audit head", up: (db) => db.exec(KEYED_AUDIT_HEAD) },
+  // The doors a provider token may make codes for (JSON array); NULL: every configured door, as before.
+  { version: 3, name: "provider token doors", up: (db) => db.exec("ALTER TABLE api_tokens ADD COLUMN doors TEXT") },
 ];
 
 export interface MigrationResult {

@@ -1,5 +1,5 @@
 // openStore: the storage directory, its database and key file, and every store on top, opened in the safe order.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../access/clock.js";
 import { CredentialId } from "../access/ids.js";
@@ -8,9 +8,10 @@ import { AuditLog } from "./audit-log.js";
 import { CredentialStore } from "./credential-store.js";
 import { Database } from "./database.js";
 import { DoorSettingsStore } from "./door-settings-store.js";
-import { loadOrCreateKeyFile, type StoreKeys } from "./key-file.js";
-import { migrate, type Migration, MIGRATIONS } from "./migrations.js";
+import { KEY_FILE_NAME, loadOrCreateKeyFile, type StoreKeys } from "./key-file.js";
+import { KEYED_AUDIT_HEAD_VERSION, migrate, type Migration, MIGRATIONS, schemaVersion } from "./migrations.js";
 import { PinVault } from "./pin-vault.js";
+import { securePrivateTree, storageDirWarning } from "./storage-permissions.js";
 import { SlotStore } from "./slot-store.js";
 import { blob, text } from "./sql-values.js";
 import { TokenStore } from "./token-store.js";
@@ -24,6 +25,11 @@ export interface StoreOptions {
   clock: Clock;
   /** For tests of future schema versions only. */
   migrations?: readonly Migration[];
+  /**
+   * False for commands that only read (`audit verify`, `visits`, `guest list`, ...): a missing storage directory is an
+   * error, and nothing is created. Default true (a first start creates it).
+   */
+  create?: boolean;
 }
 
 /** Everything Doorstep persists, behind one handle. */
@@ -33,6 +39,8 @@ export interface Store {
   readonly keyPath: string;
   /** True when this open created the key file (first start). */
   readonly keyCreated: boolean;
+  /** Set when the storage directory itself is open to group or others (its contents are made private anyway). */
+  readonly storageWarning?: string;
   readonly credentials: CredentialStore;
   readonly tokens: TokenStore;
   readonly visits: VisitStore;
@@ -52,16 +60,32 @@ const FINGERPRINT_KEY = "key.fingerprint";
  */
 export function openStore(options: StoreOptions): Store {
   const { storageDir, clock } = options;
+  const create = options.create ?? true;
+  if (!create && !existsSync(storageDir)) {
+    throw new StoreError(`There is no Doorstep storage at ${storageDir} (nothing was created): point --storage or storagePath at it.`);
+  }
   try {
     mkdirSync(storageDir, { recursive: true, mode: 0o700 });
   } catch (error) {
     const reason = (error as Error).message;
     throw new StoreError(`Cannot create the storage directory ${storageDir}: ${reason}.`, { cause: error });
   }
+  // Whatever an older version or a library left at 0644/0755 is made private before anything is read.
   const databasePath = join(storageDir, DATABASE_FILE_NAME);
+  const keyPath = join(storageDir, KEY_FILE_NAME);
+  try {
+    securePrivateTree(storageDir, [keyPath]);
+  } catch (error) {
+    throw new StoreError(`Cannot make ${storageDir} private (chmod): ${(error as Error).message}.`, { cause: error });
+  }
+  const storageWarning = storageDirWarning(storageDir);
+  const databaseExists = existsSync(databasePath) && statSync(databasePath).size > 0;
+  if (!databaseExists && existsSync(keyPath)) throw databaseGone(keyPath, databasePath, existsSync(databasePath) ? "empty" : "missing");
   const db = Database.open(databasePath);
   try {
-    migrate(db, clock.now(), options.migrations ?? MIGRATIONS);
+    // A database with no schema beside an existing key was emptied (a zeroed file SQLite reads as blank, or tables dropped).
+    if (schemaVersion(db) === 0 && existsSync(keyPath)) throw databaseGone(keyPath, databasePath, "empty");
+    const migrated = migrate(db, clock.now(), options.migrations ?? MIGRATIONS);
     const pins = Number(db.get("SELECT count(*) AS n FROM credentials")?.["n"] ?? 0);
     const auditEntries = Number(db.get("SELECT count(*) AS n FROM audit_log")?.["n"] ?? 0);
     const key = loadOrCreateKeyFile(storageDir, pins, auditEntries);
@@ -72,6 +96,7 @@ export function openStore(options: StoreOptions): Store {
       databasePath,
       keyPath: key.path,
       keyCreated: key.created,
+      ...(storageWarning ? { storageWarning } : {}),
       credentials: new CredentialStore(db, vault, clock),
       tokens: new TokenStore(db, clock),
       visits: new VisitStore(db, clock),
@@ -81,11 +106,23 @@ export function openStore(options: StoreOptions): Store {
       transaction: (fn) => db.transaction(fn),
       close: () => db.close(),
     };
+    if (migrated.from < KEYED_AUDIT_HEAD_VERSION && migrated.to >= KEYED_AUDIT_HEAD_VERSION) store.audit.sealUpgradedHead();
     return store;
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+/**
+ * A key without its database: the database was deleted or emptied. Re-creating it would silently lose every guest
+ * code, visit and audit entry (and `audit verify` would call the new, empty log intact), so both files are named.
+ */
+function databaseGone(keyPath: string, databasePath: string, state: "missing" | "empty"): StoreError {
+  return new StoreError(
+    `${keyPath} exists but its database ${databasePath} is ${state}: the credentials, visits and audit log are gone. ` +
+      "Nothing was created. Restore doorstep.db from the backup taken with doorstep.key, or move both away to start afresh.",
+  );
 }
 
 /**

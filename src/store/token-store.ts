@@ -1,13 +1,13 @@
 // API bearer tokens (owner and providers): shown once, stored only as SHA-256 hashes.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../access/clock.js";
-import type { Brand, EpochMs, ProviderId } from "../access/ids.js";
+import type { Brand, DoorId, EpochMs, ProviderId } from "../access/ids.js";
 import { NotFoundError, ValidationError } from "../core/errors.js";
 import type { Database, Row } from "./database.js";
 import { blob, int, optInt, optText, text } from "./sql-values.js";
 
-/** Whom a token speaks for. */
-export type TokenSubject = { kind: "owner" } | { kind: "provider"; providerId: ProviderId };
+/** Whom a token speaks for; a provider token may be limited to some doors (absent: every configured door). */
+export type TokenSubject = { kind: "owner" } | { kind: "provider"; providerId: ProviderId; doors?: readonly DoorId[] };
 
 export type TokenId = Brand<string, "TokenId">;
 
@@ -41,15 +41,19 @@ export class TokenStore {
     if (subject.kind === "provider" && !/^\S(.*\S)?$/.test(subject.providerId)) {
       throw new ValidationError("must be a non-empty name without surrounding spaces", "providerId");
     }
+    if (subject.kind === "provider" && subject.doors !== undefined && subject.doors.length === 0) {
+      throw new ValidationError("must name at least one door, or be left out for every door", "doors");
+    }
     const token = TOKEN_PREFIX + randomBytes(TOKEN_BYTES).toString("base64url");
     const id = `tok_${randomBytes(9).toString("base64url")}` as TokenId;
     this.db.run(
-      "INSERT INTO api_tokens (id, kind, provider_id, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO api_tokens (id, kind, provider_id, token_hash, created_at, doors) VALUES (?, ?, ?, ?, ?, ?)",
       id,
       subject.kind,
       subject.kind === "provider" ? subject.providerId : null,
       hashToken(token),
       this.clock.now(),
+      subject.kind === "provider" && subject.doors ? JSON.stringify(subject.doors) : null,
     );
     return { id, token };
   }
@@ -96,9 +100,13 @@ function hashToken(token: string): Buffer {
 
 function toInfo(row: Row): TokenInfo {
   const providerId = optText(row, "provider_id");
+  const doors = optText(row, "doors");
   const info: TokenInfo = {
     id: text(row, "id") as TokenId,
-    subject: providerId === undefined ? { kind: "owner" } : { kind: "provider", providerId: providerId as ProviderId },
+    subject:
+      providerId === undefined
+        ? { kind: "owner" }
+        : { kind: "provider", providerId: providerId as ProviderId, ...(doors !== undefined ? { doors: JSON.parse(doors) as DoorId[] } : {}) },
     createdAt: int(row, "created_at"),
   };
   const revokedAt = optInt(row, "revoked_at");

@@ -70,7 +70,7 @@ export class ZigbeeCoordinator {
     if (this.controller) throw new ValidationError("the Zigbee coordinator is already started");
     const cfg = this.options.config;
     if ((cfg.adapter ?? "zstack") !== "zstack") throw new ConfigError(`zigbee.adapter: unsupported adapter ${String(cfg.adapter)}`);
-    mkdirSync(this.options.storageDir, { recursive: true });
+    mkdirSync(this.options.storageDir, { recursive: true, mode: 0o700 });
     installHerdsmanLogger(this.log);
     const controller = new Controller({
       network: {

@@ -45,7 +45,7 @@ export class ApiHarness {
 
   private constructor(readonly dir: string) {}
 
-  static async start(options: { lockoutAttempts?: number; server?: Partial<ApiServerOptions> } = {}): Promise<ApiHarness> {
+  static async start(options: { lockoutAttempts?: number; requireRecording?: boolean; server?: Partial<ApiServerOptions> } = {}): Promise<ApiHarness> {
     const h = new ApiHarness(await mkdtemp(join(tmpdir(), "doorstep-api-")));
     try {
       h.store = openStore({ storageDir: join(h.dir, "storage"), clock: systemClock });
@@ -60,7 +60,7 @@ export class ApiHarness {
         store: h.store,
         doors,
         settings: {
-          requireRecording: true,
+          requireRecording: options.requireRecording ?? true,
           inHomeDeliveries: true,
           timeZone: "UTC",
           maxCredentialDays: 366,

@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock } from "../../src/access/clock.js";
@@ -42,8 +42,9 @@ describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", func
   let udp: Socket | undefined;
 
   before(async () => {
-    rtsp = await startRtspTestServer({ width: 640, height: 360, fps: 15 });
-    onvif = await startOnvifSimulator({ username: "admin", password: PASSWORD, rtspUrl: rtsp.url });
+    // The RTSP stream needs the camera's password too, so the live view's ffmpeg must be given it (never in its argv).
+    rtsp = await startRtspTestServer({ width: 640, height: 360, fps: 15, auth: { username: "admin", password: PASSWORD } });
+    onvif = await startOnvifSimulator({ username: "admin", password: PASSWORD, rtspUrl: `rtsp://127.0.0.1:${rtsp.port}/cam` });
     camera = new OnvifCameraDriver({ name: "Front door camera", host: onvif.host, port: onvif.port, username: "admin", password: PASSWORD, events: false, logger });
     await camera.connect();
     await camera.waitReady(15_000);
@@ -151,6 +152,9 @@ describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", func
     }
     const pids = await processesMatching(`srtp://127.0.0.1:${port}`);
     expect(pids).to.have.length(1);
+    // Issue 10 item 7: the camera password is on no command line another user can read (ps, /proc/<pid>/cmdline).
+    const cmdline = readFileSync(`/proc/${pids[0]}/cmdline`, "utf8");
+    expect(cmdline).to.include("pipe:0").and.not.include(PASSWORD).and.not.include("admin:");
 
     await c.write(selected.id, encodeTlv([[0x01, [[0x01, session], [0x02, [0x00]]]]]).toString("base64"));
     await until(() => !existsSync(`/proc/${pids[0]}`), 10_000, "ffmpeg to exit");

@@ -135,6 +135,16 @@ describe("store/audit-log", () => {
       expect(result.message).to.match(/Entries 5-6 were deleted from the end/);
     });
 
+    it("the tail cut and the head rewritten to the new last entry (issue 10 item 3)", () => {
+      const last = store.audit.list({ afterSeq: 3, limit: 1 })[0]!;
+      tamper(`DELETE FROM audit_log WHERE seq >= 5; UPDATE audit_head SET seq = 4, hash = '${last.hash}'`);
+      const result = failure(store.audit.verify());
+      expect(result).to.deep.include({ firstBad: 0, problem: "truncated" });
+      expect(result.message).to.match(/head record was rewritten .* entries after 4 may have been cut/);
+      // Nor can the log be appended to from a head it cannot vouch for.
+      expect(() => store.audit.append({ type: "after.cut", actor: "system" })).to.throw(/head record is missing or damaged/);
+    });
+
     it("an entry rewritten with a freshly computed hash, caught by the next entry's link", () => {
       const entry = store.audit.list({ afterSeq: 2, limit: 1 })[0]!;
       const forged = { ...entry, actor: "owner" };
@@ -165,7 +175,7 @@ describe("store/audit-log", () => {
         tamper(`UPDATE audit_log SET actor = 'forger', prev_hash = '${prev}', hash = '${hash}' WHERE seq = ${e.seq}`);
         prev = hash;
       }
-      tamper(`UPDATE meta SET value = '${rows.length}:${prev}' WHERE key = 'audit.head'`);
+      tamper(`UPDATE audit_head SET seq = ${rows.length}, hash = '${prev}'`);
       expect(failure(store.audit.verify())).to.deep.include({ firstBad: 1, problem: "edited" });
     });
 

@@ -40,6 +40,23 @@ describe("store/migrations", () => {
     );
   });
 
+  it("moves a version-1 audit head into the keyed table and seals it in the same start", () => {
+    // A database as version 1 left it: head "0:<genesis>" in meta, no MAC.
+    migrate(db, T0, MIGRATIONS.slice(0, 1));
+    expect(db.get("SELECT value FROM meta WHERE key = 'audit.head'")).to.deep.equal({ value: `0:${"0".repeat(64)}` });
+    db.close();
+    const store = fixture.open();
+    expect(store.audit.verify()).to.deep.equal({ ok: true, entries: 0 });
+    store.audit.append({ type: "test.after-upgrade", actor: "system" });
+    expect(store.audit.verify()).to.deep.equal({ ok: true, entries: 1 });
+    store.close();
+    db = Database.open(join(fixture.storageDir, "doorstep.db"));
+    expect(db.get("SELECT value FROM meta WHERE key = 'audit.head'")).to.equal(undefined);
+    // Running the migration again (its schema_version row deleted to fake an old database) fails rather than re-sealing.
+    db.run("DELETE FROM schema_version WHERE version >= 2");
+    expect(() => migrate(db, T0)).to.throw(/audit_head already exists/);
+  });
+
   it("is idempotent: a second run changes nothing", () => {
     migrate(db, T0);
     const schema = db.all("SELECT sql FROM sqlite_master ORDER BY name");
@@ -80,7 +97,7 @@ describe("store/migrations", () => {
   it("refuses a database written by a newer Doorstep, naming both versions", () => {
     migrate(db, T0);
     db.run("INSERT INTO schema_version (version, name, applied_at) VALUES (99, 'from the future', 0)");
-    expect(() => migrate(db, T0)).to.throw(StoreError, /schema version 99.*up to version 1/);
+    expect(() => migrate(db, T0)).to.throw(StoreError, new RegExp(`schema version 99.*up to version ${MIGRATIONS.length}`));
     expect(() => fixture.open()).to.throw(StoreError, /newer Doorstep/);
     const raw = new DatabaseSync(join(fixture.storageDir, "doorstep.db"));
     try {

@@ -1,5 +1,6 @@
 // The ffmpeg command line of one HomeKit live view: read the camera's RTSP stream, send H.264 as SRTP to the address,
 // port and keys the controller negotiated. Pure, so every flag is tested without ffmpeg.
+import { secretInputArgs, type InputOptions } from "../../core/ffmpeg-secret-input.js";
 
 /** HAP H264Profile values → x264 profile names (HAP spec, Selected Video Parameters: Profile ID). */
 export const H264_PROFILES = ["baseline", "main", "high"] as const;
@@ -9,7 +10,7 @@ export const H264_LEVELS = ["3.1", "3.2", "4.0"] as const;
 export type LiveVideoMode = "transcode" | "copy";
 
 export interface LiveStreamPlan {
-  /** The camera's RTSP URL with credentials: goes on the command line, never into a log. */
+  /** The camera's RTSP URL with credentials: fed to ffmpeg on stdin, never on its command line or into a log. */
   sourceUrl: string;
   /**
    * "transcode" re-encodes to exactly what the controller asked for (works with any camera);
@@ -71,8 +72,8 @@ export function liveStreamArgs(plan: LiveStreamPlan): string[] {
     "-hide_banner",
     "-nostats",
     "-loglevel", "warning",
-    "-rtsp_transport", "tcp",
-    "-i", plan.sourceUrl,
+    // The camera URL (with its password) is read from stdin (liveStreamInput), never from the command line.
+    ...secretInputArgs(),
     "-map", "0:v:0",
     "-an", "-sn", "-dn",
     ...encode,
@@ -84,6 +85,9 @@ export function liveStreamArgs(plan: LiveStreamPlan): string[] {
     `srtp://${host}:${target.port}?${query.toString()}`,
   ];
 }
+
+/** How the live view opens the camera URL it reads from stdin. */
+export const LIVE_INPUT_OPTIONS: InputOptions = { rtsp_transport: "tcp" };
 
 /** ffmpeg's own messages can echo the input URL: strip any `user:password@` before they reach a log. */
 export function redactCredentials(text: string): string {

@@ -1,7 +1,8 @@
 // One running live-view ffmpeg: started with a plan, stopped by the controller (or when it dies by itself).
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Logger } from "../../core/logger.js";
-import { liveStreamArgs, redactCredentials, type LiveStreamPlan } from "./live-stream-args.js";
+import { feedSecretInput } from "../../core/ffmpeg-secret-input.js";
+import { LIVE_INPUT_OPTIONS, liveStreamArgs, redactCredentials, type LiveStreamPlan } from "./live-stream-args.js";
 
 /** After SIGTERM, how long ffmpeg may take to flush before it is killed. */
 const STOP_GRACE_MS = 2_000;
@@ -26,8 +27,9 @@ export class LiveStreamProcess {
 
   /** Spawns ffmpeg; resolves once it runs (rejects if it cannot be started at all). */
   start(): Promise<void> {
-    const child = spawn(this.ffmpegPath, liveStreamArgs(this.plan), { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(this.ffmpegPath, liveStreamArgs(this.plan), { stdio: ["pipe", "ignore", "pipe"] });
     this.child = child;
+    feedSecretInput(child.stdin, this.plan.sourceUrl, LIVE_INPUT_OPTIONS);
     let tail = "";
     child.stderr!.setEncoding("utf8");
     child.stderr!.on("data", (chunk: string) => {

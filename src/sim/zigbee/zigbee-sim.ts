@@ -38,6 +38,8 @@ export interface ZigbeeSimOptions {
    * (if present) and rewritten on every change, so a restarted sim resumes the same network.
    */
   readonly nvFile?: string;
+  /** Called when writing the NV file after a change fails (e.g. ENOSPC); the simulator keeps running. */
+  readonly onPersistError?: (error: unknown) => void;
   /**
    * Locks join by themselves as soon as the host permits joining (default true). With an NV file, locks that had
    * joined before are already on the network at start (no new join), as real devices would be.
@@ -103,7 +105,13 @@ export async function startZigbeeSim(options: ZigbeeSimOptions = {}): Promise<Zi
     if (!options.nvFile || persistTimer) return;
     persistTimer = setTimeout(() => {
       persistTimer = undefined;
-      save();
+      // A full disk (ENOSPC) or a read-only one must not take the simulated hardware down with the door open: the
+      // NV file is written again on the next change; what is in memory stays right.
+      try {
+        save();
+      } catch (error) {
+        options.onPersistError?.(error);
+      }
     }, 20);
   };
 
