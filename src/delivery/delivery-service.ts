@@ -19,6 +19,7 @@ import { attachDoorEvents } from "./keypad-events.js";
 import { LockoutCounter } from "./lockout.js";
 import { KeyedTimers, TimerScheduler, type Scheduler } from "./relock-scheduler.js";
 import { SyncedCredentialService } from "./synced-credential-service.js";
+import { checkRemotePin, type RemotePinCheck, type RemotePinOutcome } from "./remote-pin-check.js";
 import { redeem } from "./visit-flow.js";
 import { finishVisit } from "./visit-lifecycle.js";
 
@@ -143,6 +144,10 @@ export class DeliveryService implements DeliveryPort {
       return { outcome: "leave-outside", reason: "lock-unavailable", message: "Doorstep is starting or shutting down: please leave it outside." };
     }
     return redeem(this.ctx, door, request);
+  }
+
+  checkRemotePin(check: RemotePinCheck): RemotePinOutcome {
+    return checkRemotePin(this.ctx, this.requireDoor(check.doorId).id, check);
   }
 
   async endVisit(visitId: string, actor: Actor): Promise<Visit> {
