@@ -103,9 +103,11 @@ export class DoorCamera implements Recorder, CameraFeed {
     }
     if (this.recorder && url === this.recorderUrl) return;
     if (this.recorder) {
-      // The camera moved its stream: record the new one. An open visit keeps its clip parts on disk.
-      this.options.logger.info(`Camera stream changed to ${redactUrl(url)}; restarting the recorder.`);
-      await this.recorder.stop();
+      // The camera moved its stream: the same recorder records the new one, so an open visit's clip goes on.
+      this.options.logger.info(`Camera stream changed to ${redactUrl(url)}; recording from there.`);
+      this.recorderUrl = url;
+      await this.recorder.changeSource(url);
+      return;
     }
     this.recorderUrl = url;
     this.recorder = this.createRecorder(url);

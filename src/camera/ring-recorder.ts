@@ -199,6 +199,25 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     }
   }
 
+  /**
+   * Records from another address (the camera moved its stream): ffmpeg is restarted on it as a new run, and open
+   * visits keep taking segments from the new run, so their clips span the change.
+   */
+  async changeSource(url: string): Promise<void> {
+    if (url === this.o.url) return;
+    this.o.url = url;
+    this.secrets.push(...urlSecrets(url));
+    if (!this.running) return;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    const old = this.run;
+    this.run = undefined; // its ending is no failure: onEnded ignores a run that is no longer current
+    if (old?.proc && !old.ended) await terminate(old.proc, 3000);
+    if (old) this.scanRun(old);
+    this.failures = 0;
+    if (this.running) this.spawnRun();
+  }
+
   /** Stops ffmpeg (letting it finish its segment) and the timers. Open visits stay open and can still be ended. */
   async stop(): Promise<void> {
     if (!this.running) return;
