@@ -283,7 +283,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
 
   /**
    * Keeps recording for `postRollMs`, then assembles each part into an MP4. Resolves with the parts, their wall-clock
-   * span and the gaps between them. If the camera is down, waits at most `endGraceMs` past the post-roll.
+   * span and the gaps between them. A camera still sending frames is waited for at most `endGraceMs` past the post-roll; one that sends none is not.
    */
   async endVisit(visitId: VisitId, options: EndVisitOptions): Promise<VisitClip> {
     checkVisitId(visitId);
@@ -295,10 +295,17 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     if (open.ending) throw new ConflictError(`visit ${visitId} is already ending`);
     open.capture.until = this.clock.now() + options.postRollMs;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
+      let timer: NodeJS.Timeout;
+      const giveUp = () => {
         this.log.warn(`visit ${visitId}: no segment reached the end of the post-roll; keeping what was recorded`);
         resolve();
-      }, options.postRollMs + this.o.endGraceMs);
+      };
+      // At the end of the post-roll a camera that sends no frames will send no late segment either: waiting the
+      // grace then only delays the relocked visit (and a shutdown, which Homebridge cuts after 5 s).
+      timer = setTimeout(() => {
+        if (!this.isRecording()) return giveUp();
+        timer = setTimeout(giveUp, this.o.endGraceMs);
+      }, options.postRollMs);
       open.ending = {
         resolve: () => {
           clearTimeout(timer);
