@@ -28,6 +28,11 @@ export interface HerdsmanLockDriverOptions {
   responseTimeoutMs?: number;
   /** After an unlock that missed its deadline finally fails, how long a report of "unlocked" still counts as that late unlock (ms). */
   lateUnlockWindowMs?: number;
+  /**
+   * The wrong-PIN policy the lock's own keypad enforces, written at start (ZCL wrongCodeEntryLimit 0x0030 and
+   * userCodeTemporaryDisableTime 0x0031), so keypad guesses meet the same limit as remote ones. Absent: left as the lock has it.
+   */
+  keypadLockout?: { wrongCodeEntryLimit: number; userCodeTemporaryDisableTime: number };
   /** Read lockState once at start so the state is not "unknown" until the first report (default true). */
   readStateOnStart?: boolean;
   /** The lock's UTC offset for schedule times (minutes east); default: the host's, which herdsman also serves the lock. */
@@ -100,6 +105,7 @@ export class HerdsmanLockDriver implements LockDriver {
     ctl.on("deviceLeave", this.onLeave);
     ctl.on("deviceAnnounce", this.onAnnounce);
     this.started = true;
+    if (this.options.keypadLockout) await this.writeKeypadLockout(endpoint, this.options.keypadLockout);
     if (this.options.readStateOnStart ?? true) {
       try {
         const r = await this.queue.run("high", () => this.transmit(() => endpoint.read("closuresDoorLock", ["lockState"]), "read lockState"));
@@ -107,6 +113,17 @@ export class HerdsmanLockDriver implements LockDriver {
       } catch (error) {
         this.log.warn(`Could not read the lock state at start (${errorText(error)}); it stays unknown until the lock reports.`);
       }
+    }
+  }
+
+  /** Writes the keypad's wrong-code policy; herdsman checks each attribute's status in the Write Attributes Response. */
+  private async writeKeypadLockout(endpoint: NonNullable<typeof this.endpoint>, policy: NonNullable<HerdsmanLockDriverOptions["keypadLockout"]>): Promise<void> {
+    const attributes = { wrongCodeEntryLimit: clampByte(policy.wrongCodeEntryLimit), userCodeTemporaryDisableTime: clampByte(policy.userCodeTemporaryDisableTime) };
+    try {
+      await this.queue.run("low", () => this.transmit(() => endpoint.write("closuresDoorLock", attributes), "write the keypad lockout"));
+      this.log.debug(`keypad lockout: ${attributes.wrongCodeEntryLimit} wrong codes disable the keypad for ${attributes.userCodeTemporaryDisableTime} s`);
+    } catch (error) {
+      this.log.warn(`The lock did not take the wrong-PIN limit for its keypad (${errorText(error)}); its own limit stays.`);
     }
   }
 
@@ -444,4 +461,9 @@ function toBuffer(v: unknown): Buffer {
 /** A read-back that hides the code (0xFF bytes or asterisks) cannot be compared. */
 function looksMasked(code: Buffer): boolean {
   return code.length > 0 && code.every((b) => b === 0xff || b === 0x2a);
+}
+
+/** ZCL uint8 attributes (1..255): the limit a lock can hold, never 0 (which would mean "no limit" on some locks). */
+function clampByte(n: number): number {
+  return Math.max(1, Math.min(255, Math.round(n)));
 }
