@@ -118,6 +118,9 @@ export class PairedLock implements LockDriver {
   clearWeekDaySchedule(slot: number, scheduleId?: number): Promise<void> {
     return this.driver().clearWeekDaySchedule(slot, scheduleId);
   }
+  setKeypadEnabled(enabled: boolean): Promise<void> {
+    return this.driver().setKeypadEnabled(enabled);
+  }
 
   private driver(): HerdsmanLockDriver {
     if (!this.inner) throw new DeviceUnreachableError(`${this.doorName}: the lock ${this.ieee} is not paired yet (permit joining and wake the lock).`);

@@ -119,6 +119,12 @@ INSERT INTO meta (key, value) VALUES ('audit.head', '0:${GENESIS_HASH}');
 /** Every migration Doorstep knows, oldest first. Append only: a released migration is never edited. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial schema", up: (db) => db.exec(INITIAL_SCHEMA) },
+  {
+    version: 2,
+    name: "wrong-PIN lockout counters",
+    // One row per lockout key ("door:front", "source:…"): the failures still in the window, as epoch-ms JSON.
+    up: (db) => db.exec("CREATE TABLE lockout_failures (key TEXT PRIMARY KEY, failures TEXT NOT NULL) STRICT;"),
+  },
 ];
 
 export interface MigrationResult {

@@ -8,6 +8,7 @@ import { AuditLog } from "./audit-log.js";
 import { CredentialStore } from "./credential-store.js";
 import { Database } from "./database.js";
 import { DoorSettingsStore } from "./door-settings-store.js";
+import { LockoutStore } from "./lockout-store.js";
 import { loadOrCreateKeyFile, type StoreKeys } from "./key-file.js";
 import { migrate, type Migration, MIGRATIONS } from "./migrations.js";
 import { PinVault } from "./pin-vault.js";
@@ -38,6 +39,7 @@ export interface Store {
   readonly visits: VisitStore;
   readonly slots: SlotStore;
   readonly doorSettings: DoorSettingsStore;
+  readonly lockouts: LockoutStore;
   readonly audit: AuditLog;
   /** Groups several store calls into one transaction (e.g. a credential and its audit entry). `fn` must be synchronous. */
   transaction<T>(fn: () => T): T;
@@ -77,6 +79,7 @@ export function openStore(options: StoreOptions): Store {
       visits: new VisitStore(db, clock),
       slots: new SlotStore(db, clock),
       doorSettings: new DoorSettingsStore(db, clock),
+      lockouts: new LockoutStore(db),
       audit: new AuditLog(db, clock, key.keys.audit),
       transaction: (fn) => db.transaction(fn),
       close: () => db.close(),

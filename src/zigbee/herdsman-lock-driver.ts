@@ -127,6 +127,25 @@ export class HerdsmanLockDriver implements LockDriver {
     }
   }
 
+  /**
+   * Operating mode Vacation (0x0025 = 1: only RF operates the lock, the keypad is ignored) or Normal (0). The lock's
+   * SupportedOperatingModes (0x0026) is read first: a lock without Vacation is not written to, and says so.
+   */
+  async setKeypadEnabled(enabled: boolean): Promise<void> {
+    const endpoint = this.endpoint;
+    if (!endpoint || !this.started) throw new DeviceUnreachableError("the lock driver is not started");
+    const mode = enabled ? OPERATING_MODE_NORMAL : OPERATING_MODE_VACATION;
+    if (!enabled) {
+      const r = await this.queue.run("high", () => this.transmit(() => endpoint.read("closuresDoorLock", ["supportedOperatingModes"]), "read supportedOperatingModes"));
+      const supported = Number((r as Payload).supportedOperatingModes ?? 0);
+      if (((supported >> OPERATING_MODE_VACATION) & 1) === 0) {
+        throw new DeviceRejectedError(`the lock has no Vacation mode (supported operating modes 0x${supported.toString(16)}): its keypad cannot be turned off`);
+      }
+    }
+    // herdsman checks the Write Attributes Response: a refused mode throws with the lock's ZCL status.
+    await this.queue.run("high", () => this.transmit(() => endpoint.write("closuresDoorLock", { operatingMode: mode }), `write operatingMode ${mode}`));
+  }
+
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
@@ -462,6 +481,10 @@ function toBuffer(v: unknown): Buffer {
 function looksMasked(code: Buffer): boolean {
   return code.length > 0 && code.every((b) => b === 0xff || b === 0x2a);
 }
+
+/** ZCL Door Lock OperatingMode values (7.3.2.2.17). */
+const OPERATING_MODE_NORMAL = 0;
+const OPERATING_MODE_VACATION = 1;
 
 /** ZCL uint8 attributes (1..255): the limit a lock can hold, never 0 (which would mean "no limit" on some locks). */
 function clampByte(n: number): number {
