@@ -105,7 +105,6 @@ export class HerdsmanLockDriver implements LockDriver {
     ctl.on("deviceLeave", this.onLeave);
     ctl.on("deviceAnnounce", this.onAnnounce);
     this.started = true;
-    if (this.options.keypadLockout) await this.writeKeypadLockout(endpoint, this.options.keypadLockout);
     if (this.options.readStateOnStart ?? true) {
       try {
         const r = await this.queue.run("high", () => this.transmit(() => endpoint.read("closuresDoorLock", ["lockState"]), "read lockState"));
@@ -114,6 +113,8 @@ export class HerdsmanLockDriver implements LockDriver {
         this.log.warn(`Could not read the lock state at start (${errorText(error)}); it stays unknown until the lock reports.`);
       }
     }
+    // After the state read, so the lock's state is known first.
+    if (this.options.keypadLockout) await this.writeKeypadLockout(endpoint, this.options.keypadLockout);
   }
 
   /** Writes the keypad's wrong-code policy; herdsman checks each attribute's status in the Write Attributes Response. */
