@@ -45,9 +45,11 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
 
   const locks = new Map<string, PairedLock>();
   const cameras = new Map<string, DoorCamera>();
+  // The lock's own keypad limit follows the configured lockout; it holds at most 255 s (ZCL uint8).
+  const keypadLockout = { wrongCodeEntryLimit: config.delivery.lockoutAttempts, userCodeTemporaryDisableTime: Math.min(255, config.delivery.lockoutWindowMinutes * 60) };
   for (const door of config.doors) {
     const doorLog = prefixed(logger, door.name);
-    if (coordinator) locks.set(door.id, new PairedLock(coordinator, door.lock.ieee.toLowerCase(), door.name, doorLog, clock));
+    if (coordinator) locks.set(door.id, new PairedLock(coordinator, door.lock.ieee.toLowerCase(), door.name, doorLog, clock, keypadLockout));
     if (door.camera) {
       cameras.set(door.id, new DoorCamera({ doorId: door.id, doorName: door.name, camera: door.camera, recording: config.recording, storageDir, logger: doorLog, clock }));
     }

@@ -61,9 +61,12 @@ export class DoorCamera implements Recorder, CameraFeed {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // The driver first: stopping it ends its logins, retries and session, so a recorder (re)start waiting on the
+    // camera's answer is not waited out to its request timeout (Homebridge allows a platform 5 s to stop).
+    const driverStopped = this.driver.stop();
     await this.pipeline;
     await this.recorder?.stop();
-    await this.driver.stop();
+    await driverStopped;
   }
 
   // ── Recorder ──
@@ -115,14 +118,16 @@ export class DoorCamera implements Recorder, CameraFeed {
     try {
       url = await this.driver.streamUri();
     } catch (error) {
-      this.options.logger.error(`Cannot get the stream address from the camera: ${formatError(error)}`);
+      if (!this.stopped) this.options.logger.error(`Cannot get the stream address from the camera: ${formatError(error)}`);
       return;
     }
-    if (this.recorder && url === this.recorderUrl) return;
+    if (this.stopped || (this.recorder && url === this.recorderUrl)) return;
     if (this.recorder) {
-      // The camera moved its stream: record the new one. An open visit keeps its clip parts on disk.
-      this.options.logger.info(`Camera stream changed to ${redactUrl(url)}; restarting the recorder.`);
-      await this.recorder.stop();
+      // The camera moved its stream: the same recorder records the new one, so an open visit's clip goes on.
+      this.options.logger.info(`Camera stream changed to ${redactUrl(url)}; recording from there.`);
+      this.recorderUrl = url;
+      await this.recorder.changeSource(url);
+      return;
     }
     this.recorderUrl = url;
     this.recorder = this.createRecorder(url);

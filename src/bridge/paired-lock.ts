@@ -6,7 +6,7 @@ import type { Clock } from "../access/clock.js";
 import type { Interval } from "../access/credential.js";
 import { DeviceUnreachableError, formatError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { HerdsmanLockDriver } from "../zigbee/herdsman-lock-driver.js";
+import { HerdsmanLockDriver, type HerdsmanLockDriverOptions } from "../zigbee/herdsman-lock-driver.js";
 import type {
   DoorState,
   LockCapabilities,
@@ -37,6 +37,8 @@ export class PairedLock implements LockDriver {
     private readonly doorName: string,
     private readonly logger: Logger,
     private readonly clock: Clock,
+    /** The wrong-PIN policy the lock's keypad is given when the driver attaches. */
+    private readonly keypadLockout?: HerdsmanLockDriverOptions["keypadLockout"],
   ) {}
 
   get identity(): LockIdentity {
@@ -53,7 +55,7 @@ export class PairedLock implements LockDriver {
   attach(): Promise<void> {
     if (this.inner || !this.coordinator.lockInfo(this.ieee)) return Promise.resolve();
     this.attaching ??= (async () => {
-      const driver = new HerdsmanLockDriver(this.coordinator, this.ieee, { clock: this.clock, logger: this.logger });
+      const driver = new HerdsmanLockDriver(this.coordinator, this.ieee, { clock: this.clock, logger: this.logger, ...(this.keypadLockout && { keypadLockout: this.keypadLockout }) });
       try {
         await driver.start();
       } catch (error) {
@@ -115,6 +117,9 @@ export class PairedLock implements LockDriver {
   }
   clearWeekDaySchedule(slot: number, scheduleId?: number): Promise<void> {
     return this.driver().clearWeekDaySchedule(slot, scheduleId);
+  }
+  setKeypadEnabled(enabled: boolean): Promise<void> {
+    return this.driver().setKeypadEnabled(enabled);
   }
 
   private driver(): HerdsmanLockDriver {

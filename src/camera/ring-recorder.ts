@@ -200,6 +200,25 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     }
   }
 
+  /**
+   * Records from another address (the camera moved its stream): ffmpeg is restarted on it as a new run, and open
+   * visits keep taking segments from the new run, so their clips span the change.
+   */
+  async changeSource(url: string): Promise<void> {
+    if (url === this.o.url) return;
+    this.o.url = url;
+    this.secrets.push(...urlSecrets(url));
+    if (!this.running) return;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    const old = this.run;
+    this.run = undefined; // its ending is no failure: onEnded ignores a run that is no longer current
+    if (old?.proc && !old.ended) await terminate(old.proc, 3000);
+    if (old) this.scanRun(old);
+    this.failures = 0;
+    if (this.running) this.spawnRun();
+  }
+
   /** Stops ffmpeg (letting it finish its segment) and the timers. Open visits stay open and can still be ended. */
   async stop(): Promise<void> {
     if (!this.running) return;
@@ -265,7 +284,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
 
   /**
    * Keeps recording for `postRollMs`, then assembles each part into an MP4. Resolves with the parts, their wall-clock
-   * span and the gaps between them. If the camera is down, waits at most `endGraceMs` past the post-roll.
+   * span and the gaps between them. A camera still sending frames is waited for at most `endGraceMs` past the post-roll; one that sends none is not.
    */
   async endVisit(visitId: VisitId, options: EndVisitOptions): Promise<VisitClip> {
     checkVisitId(visitId);
@@ -277,10 +296,17 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     if (open.ending) throw new ConflictError(`visit ${visitId} is already ending`);
     open.capture.until = this.clock.now() + options.postRollMs;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
+      let timer: NodeJS.Timeout;
+      const giveUp = () => {
         this.log.warn(`visit ${visitId}: no segment reached the end of the post-roll; keeping what was recorded`);
         resolve();
-      }, options.postRollMs + this.o.endGraceMs);
+      };
+      // At the end of the post-roll a camera that sends no frames will send no late segment either: waiting the
+      // grace then only delays the relocked visit (and a shutdown, which Homebridge cuts after 5 s).
+      timer = setTimeout(() => {
+        if (!this.isRecording()) return giveUp();
+        timer = setTimeout(giveUp, this.o.endGraceMs);
+      }, options.postRollMs);
       open.ending = {
         resolve: () => {
           clearTimeout(timer);

@@ -111,6 +111,27 @@ export class CredentialService {
   }
 
   /**
+   * Changes a live credential's terms in place from a full credential input (validated like `create`); its PIN and
+   * doors stay (an input naming other doors is refused). Owner only. Used for edits that keep the PIN, so the guest's
+   * code is never revoked before the new terms are confirmed (the caller restores `previousTerms` when they are not).
+   */
+  amend(id: string, input: unknown, actor: Actor): CredentialView {
+    const { store, clock } = this.options;
+    if (actor.kind !== "owner") throw new NotFoundError(`No credential ${id}.`);
+    const existing = this.get(id, actor);
+    const result = validateCredentialInput(input, { knownDoors: this.options.doors.map((d) => d.id), now: clock.now(), maxSpanDays: this.options.maxCredentialDays });
+    if (!result.ok) throw ValidationError.of(result.errors);
+    const { pin: _pin, doors, ...terms } = result.value;
+    if (doors.length !== existing.doors.length || doors.some((d, i) => d !== existing.doors[i])) throw new ValidationError("cannot change in place; make a new credential", "doors");
+    const amended = store.transaction(() => {
+      const c = store.credentials.amend(existing.id, terms);
+      store.audit.append({ type: "credential.amended", actor: auditActor(actor), credentialId: c.id, details: { label: c.label, validFrom: c.validFrom, validUntil: c.validUntil, mode: c.mode } });
+      return c;
+    });
+    return this.view(amended);
+  }
+
+  /**
    * The policy's answer for a PIN at a door and time, with no side effect ("why can't the dog walker get in?").
    * Lock and camera are taken as given by the caller (the CLI, offline, assumes both are up and says so).
    */

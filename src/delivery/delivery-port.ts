@@ -9,6 +9,7 @@ import type { Visit } from "../store/visit-store.js";
 import type { DoorState, LockState } from "../zigbee/lock-driver.js";
 import type { Actor } from "./actor.js";
 import type { CredentialService, CredentialView } from "./credential-service.js";
+import type { RemotePinCheck, RemotePinOutcome } from "./remote-pin-check.js";
 
 /** The outcome of one remote redemption ("open the door for this PIN"). */
 export type RedeemOutcome =
@@ -69,6 +70,8 @@ export interface DeliveryPort {
   readonly credentials: CredentialService;
   readonly events: EventEmitter<DeliveryEvents>;
   redeem(request: RedeemRequest): Promise<RedeemOutcome>;
+  /** Checks a PIN without opening (Matter's LockDoor with a PIN), through the wrong-PIN lockout like `redeem`. */
+  checkRemotePin(check: RemotePinCheck): RemotePinOutcome;
   /** Ends a visit now: relocks and closes it. Providers may end only visits of their own credentials. */
   endVisit(visitId: string, actor: Actor): Promise<Visit>;
   listVisits(actor: Actor, filter?: { doorId?: string; open?: boolean; limit?: number; before?: EpochMs }): Visit[];

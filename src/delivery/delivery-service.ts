@@ -17,9 +17,11 @@ import { DEFAULT_TIMING, commitTransition, switchDefaults, switchesOf, type Deli
 import type { DeliveryEvents, DeliveryPort, DoorStatus, HealthReport, RedeemOutcome, RedeemRequest } from "./delivery-port.js";
 import { DoorRuntime, type DeliveryDoor } from "./door-runtime.js";
 import { attachDoorEvents } from "./keypad-events.js";
+import { KeypadLockout } from "./keypad-lockout.js";
 import { LockoutCounter } from "./lockout.js";
 import { KeyedTimers, TimerScheduler, type Scheduler } from "./relock-scheduler.js";
 import { SyncedCredentialService } from "./synced-credential-service.js";
+import { checkRemotePin, type RemotePinCheck, type RemotePinOutcome } from "./remote-pin-check.js";
 import { redeem } from "./visit-flow.js";
 import { finishVisit } from "./visit-lifecycle.js";
 
@@ -48,6 +50,7 @@ export class DeliveryService implements DeliveryPort {
   private readonly ctx: DeliveryContext;
   private readonly ownScheduler: TimerScheduler | undefined;
   private readonly detach: (() => void)[] = [];
+  private readonly keypadLockouts: KeypadLockout[] = [];
   private phase: Phase = "new";
   private lastRecovery: RecoveryReport | undefined;
 
@@ -65,7 +68,7 @@ export class DeliveryService implements DeliveryPort {
       events: this.events,
       settings: options.settings,
       timing: { ...DEFAULT_TIMING, ...options.timing },
-      lockout: new LockoutCounter(clock, { attempts: options.settings.lockoutAttempts, windowMs: options.settings.lockoutWindowMinutes * 60_000 }),
+      lockout: new LockoutCounter(clock, { attempts: options.settings.lockoutAttempts, windowMs: options.settings.lockoutWindowMinutes * 60_000 }, options.store.lockouts),
       doors,
     };
     this.credentials = new SyncedCredentialService(
@@ -97,6 +100,10 @@ export class DeliveryService implements DeliveryPort {
     this.phase = "starting";
     for (const door of this.ctx.doors.values()) this.detach.push(attachDoorEvents(this.ctx, door));
     this.lastRecovery = await recoverOpenVisits(this.ctx);
+    // A lockout that outlived a restart still keeps the keypad off; one that ended meanwhile turns it back on.
+    for (const door of this.ctx.doors.values()) this.keypadLockouts.push(new KeypadLockout(this.ctx, door));
+    // Not awaited: a lock that does not answer must not hold up the start (the write is retried, and alerted when it matters).
+    for (const k of this.keypadLockouts) void k.start();
     if (this.options.syncKeypads ?? true) {
       for (const door of this.ctx.doors.values()) {
         door.sync = new CredentialSync({
@@ -133,6 +140,7 @@ export class DeliveryService implements DeliveryPort {
     this.ctx.timers.clearAll(); // a relock that was given up is not retried past shutdown
     await Promise.all(doors.flatMap((d) => [...d.closing]));
     await Promise.all(doors.map((d) => d.sync?.stop()));
+    await Promise.all(this.keypadLockouts.splice(0).map((k) => k.stop()));
     for (const off of this.detach.splice(0)) off();
     this.ctx.timers.clearAll();
     this.ownScheduler?.stop();
@@ -145,6 +153,10 @@ export class DeliveryService implements DeliveryPort {
       return { outcome: "leave-outside", reason: "lock-unavailable", message: "Doorstep is starting or shutting down: please leave it outside." };
     }
     return redeem(this.ctx, door, request);
+  }
+
+  checkRemotePin(check: RemotePinCheck): RemotePinOutcome {
+    return checkRemotePin(this.ctx, this.requireDoor(check.doorId).id, check);
   }
 
   async endVisit(visitId: string, actor: Actor): Promise<Visit> {

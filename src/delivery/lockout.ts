@@ -1,4 +1,5 @@
-// Wrong-PIN lockout: a sliding-window counter per key ("door:front", "source:10.0.0.7"). Pure apart from the injected clock.
+// Wrong-PIN lockout: a sliding-window counter per key ("door:front", "source:10.0.0.7"), kept across restarts when given a
+// persistence; time from the injected clock.
 import type { Clock } from "../access/clock.js";
 import type { EpochMs } from "../access/ids.js";
 
@@ -11,6 +12,12 @@ export interface LockoutOptions {
 
 export type LockoutStatus = { lockedOut: false } | { lockedOut: true; retryAfterMs: number };
 
+/** Where the failure times are kept across restarts (the store's `lockouts`). */
+export interface LockoutPersistence {
+  load(): Map<string, EpochMs[]>;
+  save(key: string, failures: readonly EpochMs[]): void;
+}
+
 export const DEFAULT_LOCKOUT: LockoutOptions = { attempts: 5, windowMs: 15 * 60_000 };
 
 /**
@@ -19,13 +26,22 @@ export const DEFAULT_LOCKOUT: LockoutOptions = { attempts: 5, windowMs: 15 * 60_
  */
 export class LockoutCounter {
   private readonly failures = new Map<string, EpochMs[]>();
+  private readonly listeners = new Set<(key: string) => void>();
 
   constructor(
     private readonly clock: Clock,
     private readonly options: LockoutOptions = DEFAULT_LOCKOUT,
+    private readonly persistence?: LockoutPersistence,
   ) {
     if (!(Number.isInteger(options.attempts) && options.attempts >= 1)) throw new RangeError("lockout attempts must be an integer >= 1");
     if (!(options.windowMs > 0)) throw new RangeError("lockout window must be positive");
+    for (const [key, list] of persistence?.load() ?? []) this.failures.set(key, list);
+  }
+
+  /** Calls `listener` with each key a failure has just locked out; returns the unsubscribe. */
+  onLockedOut(listener: (key: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Whether `key` is locked out now, and for how long. */
@@ -56,8 +72,10 @@ export class LockoutCounter {
       const list = this.recent(key);
       list.push(now);
       this.failures.set(key, list);
+      this.persistence?.save(key, list);
       if (!before && this.status(key).lockedOut) newly.push(key);
     }
+    for (const key of newly) for (const listener of this.listeners) listener(key);
     return newly;
   }
 
@@ -69,6 +87,7 @@ export class LockoutCounter {
     const kept = list.filter((t) => t > cutoff);
     if (kept.length === 0) this.failures.delete(key);
     else this.failures.set(key, kept);
+    if (kept.length !== list.length) this.persistence?.save(key, kept);
     return kept;
   }
 }

@@ -16,6 +16,12 @@ export class SyncedCredentialService extends CredentialService {
     return created;
   }
 
+  override amend(id: string, input: unknown, actor: Actor): CredentialView {
+    const amended = super.amend(id, input, actor);
+    this.changed(amended);
+    return amended;
+  }
+
   override revoke(id: string, actor: Actor): CredentialView {
     const revoked = super.revoke(id, actor);
     this.changed(revoked);

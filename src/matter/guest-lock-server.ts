@@ -77,9 +77,11 @@ export class GuestLockServer extends Base {
     let userIndex: number | null = null;
     if (request.pinCode !== undefined) {
       const pin = this.#pinText(request.pinCode, operation);
-      const { credential } = this.#link.delivery.credentials.check({ doorId: this.#doorId, pin, via: "remote", recording: true, lockAvailable: true });
-      if (!credential?.live) this.#refuse(operation, DoorLock.OperationError.InvalidCredential, "Invalid PIN code");
-      userIndex = this.#linkOfCredential(credential.id)?.userIndex ?? null;
+      // Through the wrong-PIN lockout, as an unlock is: a PIN check is a guess whatever the door does after it.
+      const checked = this.#link.delivery.checkRemotePin({ doorId: this.#doorId, pin, actor: MATTER, source: `matter:${this.context.fabric ?? 0}` });
+      if (checked.outcome === "locked-out") this.#refuse(operation, operationErrorFor("locked-out"), `Refused: locked-out (retry in ${checked.retryAfterSeconds} s)`);
+      if (checked.outcome !== "valid") this.#refuse(operation, DoorLock.OperationError.InvalidCredential, "Invalid PIN code");
+      userIndex = this.#linkOfCredential(checked.credentialId)?.userIndex ?? null;
     }
     const doorId = this.#doorId;
     let state: string;
@@ -312,7 +314,13 @@ export class GuestLockServer extends Base {
     }
     const old = link ? this.#credentialOrUndefined(link.credentialId) : undefined;
     const samePin = old !== undefined && view?.pin !== undefined && this.#link.delivery.credentials.check({ doorId: this.#doorId, pin: view.pin, via: "keypad", recording: true, lockAvailable: true }).credential?.id === old.id;
-    // A new credential with the same PIN can exist only once the old one is revoked; a new PIN goes in first.
+    // An edit that keeps the PIN of a live code changes that code in place, and puts its old terms back when the
+    // keypad does not confirm: a failed edit never costs the guest the code they hold.
+    if (old && samePin && old.revokedAt === undefined && old.live) {
+      await this.#amend(userIndex, old, input, fingerprint);
+      return;
+    }
+    // A new credential with the same PIN can exist only once the old (spent or expired) one is revoked; a new PIN goes in first.
     if (old && samePin && old.revokedAt === undefined) credentials.revoke(old.id, MATTER);
     let created: CredentialView;
     try {
@@ -334,6 +342,29 @@ export class GuestLockServer extends Base {
     if (old && !samePin && old.revokedAt === undefined) credentials.revoke(old.id, MATTER);
     this.#setLink({ userIndex, credentialId: created.id, origin: "matter", fingerprint });
     this.#link.logger.info(`Matter user ${userIndex} at ${this.#doorId} is guest code ${created.id} ("${created.label}").`);
+  }
+
+  async #amend(userIndex: number, old: CredentialView, input: unknown, fingerprint: string): Promise<void> {
+    const credentials = this.#link.delivery.credentials;
+    const now = this.#link.options.now();
+    let amended: CredentialView;
+    try {
+      amended = credentials.amend(old.id, input, MATTER);
+    } catch (error) {
+      if (error instanceof ValidationError) throw new StatusResponseError(`Not a valid guest code: ${error.message}`, Status.ConstraintError);
+      throw error;
+    }
+    if (amended.live && amended.mode !== "remote" && amended.validFrom <= now) {
+      try {
+        await this.#link.awaitKeypad(this.#doorId, amended.id);
+      } catch (error) {
+        credentials.amend(old.id, termsInput(old), MATTER);
+        this.#link.logger.warn(`Matter user ${userIndex}: ${formatError(error)}; the command fails and guest code ${old.id} keeps its terms.`);
+        throw new StatusResponseError(formatError(error), Status.Failure);
+      }
+    }
+    this.#setLink({ userIndex, credentialId: amended.id, origin: "matter", fingerprint });
+    this.#link.logger.info(`Matter user ${userIndex} at ${this.#doorId}: guest code ${amended.id} ("${amended.label}") changed.`);
   }
 
   #viewOf(userIndex: number): MatterUserView | undefined {
@@ -382,18 +413,22 @@ export class GuestLockServer extends Base {
     const auth = this.auth;
     const byId = new Map(credentials.map((c) => [c.id as string, c]));
     const o = this.#link.options;
-    for (const link of [...this.state.links]) {
+    // Plain copies: the managed list's items are invalidated ("Container was removed") once the list is reassigned.
+    const links = this.state.links.map((l) => ({ userIndex: l.userIndex, credentialId: l.credentialId, origin: l.origin }));
+    const retired = new Set<number>();
+    for (const link of links) {
       const c = byId.get(link.credentialId);
       const alive = c !== undefined && c.revokedAt === undefined && c.live;
       if (link.origin === "store" && !alive) {
         this.#removeUser(link.userIndex);
-        this.state.links = this.state.links.filter((l) => l.userIndex !== link.userIndex);
+        retired.add(link.userIndex);
       } else if (link.origin === "matter" && !alive) {
         // Spent, expired or revoked elsewhere: the Matter user stays, disabled (as a used DisposableUser is).
         const user = auth.findUser(link.userIndex);
         if (user && user.userStatus === DoorLock.UserStatus.OccupiedEnabled) auth.replaceUser(link.userIndex, { ...user, userStatus: DoorLock.UserStatus.OccupiedDisabled });
       }
     }
+    if (retired.size > 0) this.state.links = this.state.links.filter((l) => !retired.has(l.userIndex));
     const linked = new Set(this.state.links.map((l) => l.credentialId));
     for (const c of credentials) {
       if (linked.has(c.id) || c.revokedAt !== undefined || !c.live) continue;
@@ -536,6 +571,23 @@ export function pinText(data: Bytes): string | undefined {
   if (bytes.length < 4 || bytes.length > 8) return undefined;
   for (const b of bytes) if (b < 0x30 || b > 0x39) return undefined;
   return String.fromCharCode(...bytes);
+}
+
+/** A credential's terms as a credential input (its PIN left out: amend keeps it). */
+function termsInput(c: CredentialView): Record<string, unknown> {
+  return {
+    label: c.label,
+    kind: c.kind,
+    doors: c.doors,
+    validFrom: c.validFrom,
+    validUntil: c.validUntil,
+    mode: c.mode,
+    allowWhenPetsHome: c.allowWhenPetsHome,
+    requireRecording: c.requireRecording,
+    ...(c.schedule && { schedule: c.schedule }),
+    ...(c.maxUses !== undefined && { maxUses: c.maxUses }),
+    ...(c.expiresAfterFirstUseMinutes !== undefined && { expiresAfterFirstUseMinutes: c.expiresAfterFirstUseMinutes }),
+  };
 }
 
 /** A digest of the Matter view (the PIN only hashed): equal views need no new credential. */

@@ -94,7 +94,9 @@ export async function startMatterBridge(options: StartMatterBridgeOptions): Prom
       doors.push(d);
     }
     reporter = startDeliveryReporter(link, doors, options.mirrorIntervalMs ?? 5000);
-    await reporter.mirrorNow();
+    // A mirror that fails (the store's codes not shown as Matter users) must not keep the bridge from starting:
+    // the codes still work; the interval retries and says so.
+    await reporter.mirrorNow().catch((error: unknown) => logger.warn(`credential mirror failed at start: ${formatError(error)}`));
     await node.start();
   } catch (error) {
     await reporter?.stop();

@@ -25,6 +25,9 @@ export interface CredentialFilter {
   includeRevoked?: boolean;
 }
 
+/** What `amend` may change: everything but the id, PIN, doors, owner and times of creation and revocation. */
+export type CredentialTerms = Pick<Credential, "label" | "kind" | "validFrom" | "validUntil" | "schedule" | "maxUses" | "expiresAfterFirstUseMinutes" | "mode" | "allowWhenPetsHome" | "requireRecording">;
+
 export type ConsumeOutcome =
   | { consumed: true; usage: CredentialUsage }
   | { consumed: false; reason: "revoked" | "expired" | "uses-exhausted" };
@@ -152,6 +155,35 @@ export class CredentialStore {
     const row = this.db.get("SELECT pin_sealed FROM credentials WHERE id = ?", id);
     if (!row) throw notFound(id);
     return this.vault.open(id, blob(row, "pin_sealed"));
+  }
+
+  /**
+   * Changes a live credential's terms in place (validity, schedule, uses, mode, flags, label), keeping its id, PIN,
+   * doors and use count: an edit that keeps the PIN never needs the old code revoked first. NotFoundError for an
+   * unknown id, ConflictError for a revoked one.
+   */
+  amend(id: CredentialId, terms: CredentialTerms): Credential {
+    return this.db.transaction(() => {
+      const existing = this.get(id);
+      if (!existing) throw notFound(id);
+      if (existing.revokedAt !== undefined) throw new ConflictError(`Credential "${id}" is revoked; it cannot be changed.`);
+      this.db.run(
+        `UPDATE credentials SET label = ?, kind = ?, valid_from = ?, valid_until = ?, schedule = ?, max_uses = ?,
+           expires_after_first_use_minutes = ?, mode = ?, allow_when_pets_home = ?, require_recording = ? WHERE id = ?`,
+        terms.label,
+        terms.kind,
+        terms.validFrom,
+        terms.validUntil,
+        terms.schedule ? JSON.stringify(terms.schedule) : null,
+        nullable(terms.maxUses),
+        nullable(terms.expiresAfterFirstUseMinutes),
+        terms.mode,
+        terms.allowWhenPetsHome ? 1 : 0,
+        terms.requireRecording ? 1 : 0,
+        id,
+      );
+      return this.get(id)!;
+    });
   }
 
   /** Revokes at `at`; revoking twice keeps the first time. Returns the credential as now stored. */

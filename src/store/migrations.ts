@@ -144,6 +144,12 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: KEYED_AUDIT_HEAD_VERSION, name: "keyed audit head", up: (db) => db.exec(KEYED_AUDIT_HEAD) },
   // The doors a provider token may make codes for (JSON array); NULL: every configured door, as before.
   { version: 3, name: "provider token doors", up: (db) => db.exec("ALTER TABLE api_tokens ADD COLUMN doors TEXT") },
+  {
+    version: 4,
+    name: "wrong-PIN lockout counters",
+    // One row per lockout key ("door:front", "source:…"): the failures still in the window, as epoch-ms JSON.
+    up: (db) => db.exec("CREATE TABLE lockout_failures (key TEXT PRIMARY KEY, failures TEXT NOT NULL) STRICT;"),
+  },
 ];
 
 export interface MigrationResult {

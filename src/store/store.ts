@@ -9,6 +9,7 @@ import { CredentialStore } from "./credential-store.js";
 import { Database } from "./database.js";
 import { DoorSettingsStore } from "./door-settings-store.js";
 import { KEY_FILE_NAME, loadOrCreateKeyFile, type StoreKeys } from "./key-file.js";
+import { LockoutStore } from "./lockout-store.js";
 import { KEYED_AUDIT_HEAD_VERSION, migrate, type Migration, MIGRATIONS, schemaVersion } from "./migrations.js";
 import { PinVault } from "./pin-vault.js";
 import { securePrivateTree, storageDirWarning } from "./storage-permissions.js";
@@ -46,6 +47,7 @@ export interface Store {
   readonly visits: VisitStore;
   readonly slots: SlotStore;
   readonly doorSettings: DoorSettingsStore;
+  readonly lockouts: LockoutStore;
   readonly audit: AuditLog;
   /** Groups several store calls into one transaction (e.g. a credential and its audit entry). `fn` must be synchronous. */
   transaction<T>(fn: () => T): T;
@@ -102,6 +104,7 @@ export function openStore(options: StoreOptions): Store {
       visits: new VisitStore(db, clock),
       slots: new SlotStore(db, clock),
       doorSettings: new DoorSettingsStore(db, clock),
+      lockouts: new LockoutStore(db),
       audit: new AuditLog(db, clock, key.keys.audit),
       transaction: (fn) => db.transaction(fn),
       close: () => db.close(),

@@ -28,6 +28,11 @@ export interface HerdsmanLockDriverOptions {
   responseTimeoutMs?: number;
   /** After an unlock that missed its deadline finally fails, how long a report of "unlocked" still counts as that late unlock (ms). */
   lateUnlockWindowMs?: number;
+  /**
+   * The wrong-PIN policy the lock's own keypad enforces, written at start (ZCL wrongCodeEntryLimit 0x0030 and
+   * userCodeTemporaryDisableTime 0x0031), so keypad guesses meet the same limit as remote ones. Absent: left as the lock has it.
+   */
+  keypadLockout?: { wrongCodeEntryLimit: number; userCodeTemporaryDisableTime: number };
   /** Read lockState once at start so the state is not "unknown" until the first report (default true). */
   readStateOnStart?: boolean;
   /** The lock's UTC offset for schedule times (minutes east); default: the host's, which herdsman also serves the lock. */
@@ -108,6 +113,38 @@ export class HerdsmanLockDriver implements LockDriver {
         this.log.warn(`Could not read the lock state at start (${errorText(error)}); it stays unknown until the lock reports.`);
       }
     }
+    // After the state read, so the lock's state is known first.
+    if (this.options.keypadLockout) await this.writeKeypadLockout(endpoint, this.options.keypadLockout);
+  }
+
+  /** Writes the keypad's wrong-code policy; herdsman checks each attribute's status in the Write Attributes Response. */
+  private async writeKeypadLockout(endpoint: NonNullable<typeof this.endpoint>, policy: NonNullable<HerdsmanLockDriverOptions["keypadLockout"]>): Promise<void> {
+    const attributes = { wrongCodeEntryLimit: clampByte(policy.wrongCodeEntryLimit), userCodeTemporaryDisableTime: clampByte(policy.userCodeTemporaryDisableTime) };
+    try {
+      await this.queue.run("low", () => this.transmit(() => endpoint.write("closuresDoorLock", attributes), "write the keypad lockout"));
+      this.log.debug(`keypad lockout: ${attributes.wrongCodeEntryLimit} wrong codes disable the keypad for ${attributes.userCodeTemporaryDisableTime} s`);
+    } catch (error) {
+      this.log.warn(`The lock did not take the wrong-PIN limit for its keypad (${errorText(error)}); its own limit stays.`);
+    }
+  }
+
+  /**
+   * Operating mode Vacation (0x0025 = 1: only RF operates the lock, the keypad is ignored) or Normal (0). The lock's
+   * SupportedOperatingModes (0x0026) is read first: a lock without Vacation is not written to, and says so.
+   */
+  async setKeypadEnabled(enabled: boolean): Promise<void> {
+    const endpoint = this.endpoint;
+    if (!endpoint || !this.started) throw new DeviceUnreachableError("the lock driver is not started");
+    const mode = enabled ? OPERATING_MODE_NORMAL : OPERATING_MODE_VACATION;
+    if (!enabled) {
+      const r = await this.queue.run("high", () => this.transmit(() => endpoint.read("closuresDoorLock", ["supportedOperatingModes"]), "read supportedOperatingModes"));
+      const supported = Number((r as Payload).supportedOperatingModes ?? 0);
+      if (((supported >> OPERATING_MODE_VACATION) & 1) === 0) {
+        throw new DeviceRejectedError(`the lock has no Vacation mode (supported operating modes 0x${supported.toString(16)}): its keypad cannot be turned off`);
+      }
+    }
+    // herdsman checks the Write Attributes Response: a refused mode throws with the lock's ZCL status.
+    await this.queue.run("high", () => this.transmit(() => endpoint.write("closuresDoorLock", { operatingMode: mode }), `write operatingMode ${mode}`));
   }
 
   async stop(): Promise<void> {
@@ -444,4 +481,13 @@ function toBuffer(v: unknown): Buffer {
 /** A read-back that hides the code (0xFF bytes or asterisks) cannot be compared. */
 function looksMasked(code: Buffer): boolean {
   return code.length > 0 && code.every((b) => b === 0xff || b === 0x2a);
+}
+
+/** ZCL Door Lock OperatingMode values (7.3.2.2.17). */
+const OPERATING_MODE_NORMAL = 0;
+const OPERATING_MODE_VACATION = 1;
+
+/** ZCL uint8 attributes (1..255): the limit a lock can hold, never 0 (which would mean "no limit" on some locks). */
+function clampByte(n: number): number {
+  return Math.max(1, Math.min(255, Math.round(n)));
 }

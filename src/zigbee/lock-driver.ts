@@ -175,4 +175,10 @@ export interface LockDriver {
   clearYearDaySchedule(slot: number, scheduleId?: number): Promise<void>;
   setWeekDaySchedule(slot: number, schedule: WeekDayInterval, scheduleId?: number): Promise<void>;
   clearWeekDaySchedule(slot: number, scheduleId?: number): Promise<void>;
+  /**
+   * Turns the lock's own keypad off (during a wrong-PIN lockout) or on again, leaving remote lock and unlock working:
+   * the ZCL operating mode Vacation, or Normal. DeviceRejectedError when the lock has no such mode or refuses it.
+   * Optional: a driver without it cannot keep a lockout from reaching the keypad, and says so.
+   */
+  setKeypadEnabled?(enabled: boolean): Promise<void>;
 }

@@ -39,3 +39,41 @@ describe("Door Lock frames on the wire match golden vectors from the specificati
     }
   });
 });
+
+// Write Attributes (ZCL 2.5.3): frame control 0x10 (global, client→server, default response disabled: a Write Attributes
+// Response follows), the TSN, command 0x02, then per attribute its id (little-endian), type and value. Door Lock
+// attributes from 7.3.2.2: wrongCodeEntryLimit 0x0030 and userCodeTemporaryDisableTime 0x0031 are uint8 (0x20),
+// operatingMode 0x0025 an enum8 (0x30): 1 Vacation (keypad off, RF on), 0 Normal.
+const GOLDEN_WRITES = [
+  "02 3000 20 03 3100 20 78", // wrongCodeEntryLimit 3, userCodeTemporaryDisableTime 120 s
+  "02 2500 30 01", // operatingMode Vacation
+  "02 2500 30 00", // operatingMode Normal
+];
+
+describe("Door Lock attribute writes on the wire match golden vectors from the specification", function () {
+  this.timeout(30_000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness([{ id: "front", profile: "yale-assure" }], { driver: { keypadLockout: { wrongCodeEntryLimit: 3, userCodeTemporaryDisableTime: 120 } } });
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  it("the keypad's wrong-code limit at start, then the keypad off (Vacation) and on (Normal)", async () => {
+    const d = h.driver("front");
+    await d.setKeypadEnabled(false);
+    await d.setKeypadEnabled(true);
+    const writes = h.simLock("front").commandsNamed("write");
+    expect(writes.map((f) => f.raw.toString("hex"))).to.deep.equal(GOLDEN_WRITES.map((body, i) => `10${writes[i]!.tsn.toString(16).padStart(2, "0")}${body.replace(/ /g, "")}`));
+  });
+
+  it("the emulated lock refuses a reserved mode with INVALID_VALUE and keeps its mode", async () => {
+    const before = h.simLock("front").state().attributes["operatingMode"];
+    // The emulator's lock supports Normal, Vacation and Privacy (0x0026 = 0b0111); 5 is reserved.
+    const endpoint = h.coordinator.device(h.simLock("front").ieee.toLowerCase())!.getEndpoint(1)!;
+    const refused = await endpoint.write("closuresDoorLock", { operatingMode: 5 }).then(() => "accepted", (e: unknown) => String(e));
+    expect(refused).to.match(/INVALID_VALUE|0x87|135/i);
+    expect(h.simLock("front").state().attributes["operatingMode"]).to.equal(before);
+  });
+});

@@ -139,7 +139,14 @@ export type DoorLockEvent =
 export type KeypadOutcome =
   | { readonly outcome: "unlocked"; readonly userId: number }
   | { readonly outcome: "rejected"; readonly reason: "invalid-pin" | "outside-schedule" | "non-access-user"; readonly userId: number }
-  | { readonly outcome: "locked-out"; readonly untilMs: number };
+  | { readonly outcome: "locked-out"; readonly untilMs: number }
+  /** The operating mode (Vacation, Privacy) has the keypad off: the key press does nothing. */
+  | { readonly outcome: "disabled"; readonly operatingMode: number };
+
+/** ZCL Door Lock OperatingMode (attribute 0x0025, enum8). */
+export const OperatingMode = { NORMAL: 0, VACATION: 1, PRIVACY: 2, NO_RF_LOCK_UNLOCK: 3, PASSAGE: 4 } as const;
+/** SupportedOperatingModes (0x0026, bitmap16, bit n = mode n supported): Normal, Vacation and Privacy, as Yale and Kwikset locks. */
+export const SUPPORTED_OPERATING_MODES = 0b0111;
 
 /** A command's answer: a cluster-specific response payload, or a Default Response status. */
 export type CommandResult =
@@ -239,7 +246,7 @@ export class DoorLockCluster {
       case "numberOfHolidaySchedulesSupported": return 0;
       case "maxPINCodeLength": return c.maxPinLength;
       case "minPINCodeLength": return c.minPinLength;
-      case "supportedOperatingModes": return 0b1; // normal mode only
+      case "supportedOperatingModes": return SUPPORTED_OPERATING_MODES;
       default:
         return name in this.attrs ? this.attrs[name as keyof typeof this.attrs] : undefined;
     }
@@ -255,7 +262,8 @@ export class DoorLockCluster {
         if (!(n >= 1 && n <= 255)) return ZclStatus.INVALID_VALUE;
         break;
       case "operatingMode":
-        if (n !== 0) return ZclStatus.INVALID_VALUE;
+        // An enum8 the lock refuses unless its SupportedOperatingModes bit is set (7.3.2.2.17-18).
+        if (!(Number.isInteger(n) && n >= 0 && n <= 15 && (SUPPORTED_OPERATING_MODES >> n) & 1)) return ZclStatus.INVALID_VALUE;
         break;
       case "soundVolume":
         if (!(n >= 0 && n <= 2)) return ZclStatus.INVALID_VALUE;
@@ -283,6 +291,10 @@ export class DoorLockCluster {
   /** A PIN typed at the keypad, followed by the unlock key. */
   keypadUnlock(pin: string): KeypadOutcome {
     const now = this.scheduler.now();
+    // Vacation: only RF operates the lock; Privacy: nothing from outside does (7.3.2.2.17). The keypad is ignored.
+    if (this.attrs.operatingMode === OperatingMode.VACATION || this.attrs.operatingMode === OperatingMode.PRIVACY) {
+      return { outcome: "disabled", operatingMode: this.attrs.operatingMode };
+    }
     if (this.lockoutUntilMs !== undefined && now < this.lockoutUntilMs) {
       return { outcome: "locked-out", untilMs: this.lockoutUntilMs };
     }
@@ -582,6 +594,7 @@ export class DoorLockCluster {
 
   private rfOperate(action: "lock" | "unlock", pin: string, relockAfterSeconds?: number): CommandResult {
     let userId = NO_USER;
+    if (this.attrs.operatingMode === OperatingMode.PRIVACY) return statusRsp(1);
     if (pin.length > 0 || this.attrs.requirePINforRFOperation) {
       const now = this.scheduler.now();
       if (this.lockoutUntilMs !== undefined && now < this.lockoutUntilMs) return statusRsp(1);

@@ -1,0 +1,85 @@
+// One door's camera as the bridge runs it (ONVIF driver + always-on ring recorder), against the simulated ONVIF camera
+// and real RTSP servers with real ffmpeg (issue 10, item 17): a stream that moves mid-visit.
+import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { systemClock } from "../../src/access/clock.js";
+import { VisitId } from "../../src/access/ids.js";
+import { DoorCamera } from "../../src/bridge/door-camera.js";
+import { MemoryLogger } from "../../src/core/logger.js";
+import { startOnvifSimulator, type OnvifSimulator } from "../../src/sim/camera/onvif-simulator.js";
+import { startRtspTestServer, type RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
+
+const USER = "admin";
+const PASSWORD = "door-cam-pass";
+
+/** Resolves once `condition` holds (checked every 50 ms); fails after a generous deadline. */
+async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("DoorCamera (ONVIF simulator, RTSP servers, real ffmpeg)", function () {
+  this.timeout(90_000);
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
+  });
+
+  async function rtsp(): Promise<RtspTestServer> {
+    const s = await startRtspTestServer({ fps: 10, width: 320, height: 240, bitrateKbps: 200 });
+    cleanups.push(() => s.stop());
+    return s;
+  }
+  async function onvif(rtspUrl: string, port = 0): Promise<OnvifSimulator> {
+    const s = await startOnvifSimulator({ username: USER, password: PASSWORD, rtspUrl, port });
+    cleanups.push(() => s.stop());
+    return s;
+  }
+  function doorCamera(sim: OnvifSimulator) {
+    const storageDir = mkdtempSync(join(tmpdir(), "doorstep-door-camera-"));
+    cleanups.push(async () => rmSync(storageDir, { recursive: true, force: true }));
+    const logger = new MemoryLogger();
+    const camera = new DoorCamera({
+      doorId: "front",
+      doorName: "Front door",
+      camera: { host: sim.host, port: sim.port, username: USER, password: PASSWORD },
+      recording: { ffmpegPath: "ffmpeg", ringSeconds: 30, retentionDays: 1, retentionGigabytes: 1 },
+      storageDir,
+      logger,
+      clock: systemClock,
+    });
+    cleanups.push(() => camera.stop());
+    return { camera, logger };
+  }
+
+  it("a stream address that changes mid-visit keeps the visit: its clip covers both streams", async () => {
+    const first = await rtsp();
+    const second = await rtsp();
+    let sim = await onvif(first.url);
+    const { camera, logger } = doorCamera(sim);
+    await camera.start();
+    await until(() => camera.isRecording(), "recording from the first stream");
+    const visitId = VisitId("5b0e7a52-4b53-4d3f-9a53-1c1f6c0e0a01");
+    camera.beginVisit(visitId, { preRollMs: 1000 });
+    const linesBefore = logger.lines.length;
+
+    // The camera reboots with its stream on another port: ONVIF comes back on the same address and answers the new one.
+    const port = sim.port;
+    await sim.stop();
+    await first.stop("SIGKILL");
+    await until(() => camera.driver.health.state !== "ready", "the driver to notice the camera is gone");
+    sim = await onvif(second.url, port);
+    await until(() => logger.lines.slice(linesBefore).some((l) => l.message.includes("Camera stream changed")), "the new stream address", 40_000);
+    await until(() => camera.isRecording(), "recording from the second stream", 30_000);
+
+    expect(camera.openVisits(), "the open visit survives the change").to.deep.equal([visitId]);
+    const clip = await camera.endVisit(visitId, { postRollMs: 1000 });
+    expect(clip.parts.length, "a part before and one after the change").to.be.at.least(2);
+    expect(clip.parts.every((p) => p.durationMs > 0)).to.equal(true);
+  });
+});
