@@ -68,6 +68,8 @@ export class Z2mConnection {
       if (!this.wasConnected) this.log.info(`Connected to the MQTT broker ${safeUrl(this.settings.url)}.`);
       else this.log.info("Reconnected to the MQTT broker.");
       this.wasConnected = true;
+      // Subscriptions made while offline, and all of them after a clean-session reconnect.
+      for (const topic of this.topics) client.subscribe(topic, { qos: 1 });
       this.events.emit("connected");
     });
     client.on("close", () => {
@@ -106,7 +108,6 @@ export class Z2mConnection {
   async subscribe(topic: string): Promise<void> {
     this.topics.add(topic);
     if (this.client?.connected) await this.client.subscribeAsync(topic, { qos: 1 });
-    else this.client?.subscribe(topic, { qos: 1 });
   }
 
   async unsubscribe(topic: string): Promise<void> {
@@ -128,6 +129,7 @@ export class Z2mConnection {
     return {
       clientId: s.clientId ?? `doorstep-${randomBytes(4).toString("hex")}`,
       clean: true,
+      resubscribe: false, // done on "connect" above, from our own list
       reconnectPeriod: this.options.reconnectMs ?? 2_000,
       connectTimeout: this.options.connectTimeoutMs ?? 10_000,
       queueQoSZero: false,
