@@ -30,7 +30,8 @@ export interface MqttSettings {
 export interface Z2mConnectionEvents {
   connected: [];
   disconnected: [];
-  message: [topic: string, payload: Buffer];
+  /** `retained`: delivered from the broker's store on subscribing, not published just now. */
+  message: [topic: string, payload: Buffer, retained: boolean];
 }
 
 export interface Z2mConnectionOptions {
@@ -77,7 +78,7 @@ export class Z2mConnection {
     });
     client.on("offline", () => this.log.warn(`The MQTT broker ${safeUrl(this.settings.url)} is not reachable; retrying.`));
     client.on("error", (error) => this.log.warn(`MQTT: ${error.message}`));
-    client.on("message", (topic, payload) => this.events.emit("message", topic, payload));
+    client.on("message", (topic, payload, packet) => this.events.emit("message", topic, payload, packet.retain));
     if (client.connected) return;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -32,6 +32,10 @@ export interface Z2mLockDriverOptions {
   commandTimeoutMs?: number;
   /** How long a PIN write or slot read waits for the lock's read-back (ms, default 15000). */
   slotTimeoutMs?: number;
+  /** State reads, one a second, after Zigbee2MQTT comes online before its `online` is trusted anyway (default 8). */
+  readyProbes?: number;
+  /** How long a slot read-back that repeats Zigbee2MQTT's cached value waits for a different answer (ms, default 1000). */
+  readSettleMs?: number;
   /** After an unlock gave up, how long a report of "unlocked" still counts as that late unlock (ms, default 60000). */
   lateUnlockWindowMs?: number;
 }
@@ -48,6 +52,9 @@ interface StateWaiter {
 
 interface SlotWaiter {
   slot: number;
+  /** Zigbee2MQTT's cached `users.N` when the read was asked: every later message repeats it until the answer changes it. */
+  cached: SlotStatus | undefined;
+  settle?: NodeJS.Timeout;
   resolve: (r: { status: SlotStatus; pin?: string }) => void;
   reject: (error: Error) => void;
 }
@@ -68,6 +75,8 @@ export class Z2mLockDriver implements LockDriver {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly stateWaiters = new Set<StateWaiter>();
   private slotWaiter: SlotWaiter | undefined;
+  /** `users.N` statuses as Zigbee2MQTT last relayed them (it caches and repeats them). */
+  private readonly cachedUsers = new Map<number, SlotStatus>();
   private device: Z2mDevice | undefined;
   private profile: Z2mLockProfile | undefined;
   private subscribedName: string | undefined;
@@ -77,17 +86,20 @@ export class Z2mLockDriver implements LockDriver {
   private door: DoorState = "unknown";
   private battery: number | undefined;
   private bridgeOnline = false;
+  /** Set while a live `online` waits for Zigbee2MQTT to relay the lock again. */
+  private probing: NodeJS.Timeout | undefined;
   /** The device's availability topic, when Zigbee2MQTT's availability feature is on (else undefined: not known). */
   private deviceOnline: boolean | undefined;
   private available = false;
   private pendingLate: PendingLate | undefined;
   private started = false;
 
-  private readonly onMessage = (topic: string, payload: Buffer) => this.handle(topic, payload);
+  private readonly onMessage = (topic: string, payload: Buffer, retained: boolean) => this.handle(topic, payload, retained);
   private readonly onConnected = () => this.refreshAvailability();
   private readonly onDisconnected = () => {
     // Zigbee2MQTT's own `offline` will may never reach us: without the broker the bridge is unknown.
     this.bridgeOnline = false;
+    this.stopProbing();
     this.refreshAvailability();
   };
 
@@ -314,11 +326,12 @@ export class Z2mLockDriver implements LockDriver {
       const timer = this.timer(timeoutMs, () => done(() => reject(new DeviceUnreachableError(`slot ${slot}: the lock did not answer the read-back within ${timeoutMs / 1000} s`))));
       const done = (fn: () => void) => {
         this.clearTimer(timer);
+        if (waiter.settle) this.clearTimer(waiter.settle);
         if (this.slotWaiter === waiter) this.slotWaiter = undefined;
         this.failureKey = undefined;
         fn();
       };
-      const waiter: SlotWaiter = { slot, resolve: (r) => done(() => resolve(r)), reject: (e) => done(() => reject(e)) };
+      const waiter: SlotWaiter = { slot, cached: this.cachedUsers.get(slot), resolve: (r) => done(() => resolve(r)), reject: (e) => done(() => reject(e)) };
       this.slotWaiter = waiter;
       this.conn.publish(z2mTopics.get(this.base, name), readSlotCommand(slot)).catch((e: unknown) => waiter.reject(e instanceof Error ? e : new DeviceUnreachableError("publish failed")));
     });
@@ -326,18 +339,22 @@ export class Z2mLockDriver implements LockDriver {
 
   // ── Incoming ──
 
-  private handle(topic: string, payload: Buffer): void {
+  private handle(topic: string, payload: Buffer, retained = false): void {
     const name = this.device?.friendlyName;
     if (topic === z2mTopics.bridgeState(this.base)) {
       const online = decodeOnline(payload);
       if (online === undefined) return;
-      const was = this.bridgeOnline;
-      this.bridgeOnline = online;
-      if (!online && was) this.log.warn("Zigbee2MQTT is offline; the lock is unavailable until it is back.");
-      if (online && !was && this.device) {
-        this.log.info("Zigbee2MQTT is online.");
-        // Events the lock sent while Zigbee2MQTT was down are lost: ask for the state again.
-        void this.conn.publish(z2mTopics.get(this.base, this.device.friendlyName), READ_STATE_COMMAND).catch(() => undefined);
+      if (!online) {
+        if (this.bridgeOnline) this.log.warn("Zigbee2MQTT is offline; the lock is unavailable until it is back.");
+        this.bridgeOnline = false;
+        this.stopProbing();
+      } else if (retained) {
+        // A retained `online` is a Zigbee2MQTT that has been running: it takes commands.
+        this.bridgeOnline = true;
+      } else if (!this.bridgeOnline) {
+        // A live `online` comes before Zigbee2MQTT subscribes to commands (and, after a restart, before its
+        // extensions run): the lock is available once Zigbee2MQTT relays something of it again.
+        this.startProbing();
       }
       this.refreshAvailability();
     } else if (topic === z2mTopics.bridgeDevices(this.base)) {
@@ -352,13 +369,44 @@ export class Z2mLockDriver implements LockDriver {
         this.slotWaiter.reject(new DeviceUnreachableError("Zigbee2MQTT could not deliver the PIN command to the lock"));
       }
     } else if (name && topic === z2mTopics.availability(this.base, name)) {
+      if (this.probing) this.onBridgeReady();
       const online = decodeOnline(payload);
       this.deviceOnline = payload.length === 0 ? undefined : online;
       this.refreshAvailability();
     } else if (name && topic === z2mTopics.device(this.base, name)) {
+      if (this.probing) this.onBridgeReady();
       const body = asObject(parseJson(payload));
       if (body) this.onDeviceMessage(decodeDeviceMessage(body, this.clock.now()));
     }
+  }
+
+  /** Asks for the lock's state every second (a few times) until Zigbee2MQTT relays something of the lock. */
+  private startProbing(): void {
+    if (this.probing) return;
+    let tries = 0;
+    const probe = () => {
+      const name = this.device?.friendlyName;
+      if (++tries > (this.options.readyProbes ?? 8)) {
+        // Nothing came back (the lock may be asleep): trust Zigbee2MQTT's `online` after all.
+        this.onBridgeReady();
+        return;
+      }
+      if (name) void this.conn.publish(z2mTopics.get(this.base, name), READ_STATE_COMMAND).catch(() => undefined);
+      this.probing = this.timer(1_000, probe);
+    };
+    this.probing = this.timer(0, probe);
+  }
+
+  private stopProbing(): void {
+    if (this.probing) this.clearTimer(this.probing);
+    this.probing = undefined;
+  }
+
+  private onBridgeReady(): void {
+    this.stopProbing();
+    if (!this.bridgeOnline) this.log.info("Zigbee2MQTT is online.");
+    this.bridgeOnline = true;
+    this.refreshAvailability();
   }
 
   private onDevices(devices: Z2mDevice[]): void {
@@ -429,7 +477,13 @@ export class Z2mLockDriver implements LockDriver {
     }
     const w = this.slotWaiter;
     const user = w && m.users.find((u) => u.slot === w.slot);
-    if (w && user) w.resolve({ status: user.status, ...(user.pin !== undefined && { pin: user.pin }) });
+    for (const u of m.users) this.cachedUsers.set(u.slot, u.status);
+    if (!w || !user) return;
+    const answer = { status: user.status, ...(user.pin !== undefined && { pin: user.pin }) };
+    // A value different from the cached one is the lock's answer. The same value may be the cache repeated by an
+    // unrelated message, or an answer that changed nothing: it stands once no different answer follows shortly.
+    if (user.status !== w.cached) w.resolve(answer);
+    else w.settle ??= this.timer(this.options.readSettleMs ?? 1_000, () => w.resolve(answer));
   }
 
   private onOperation(e: OperationEvent): void {

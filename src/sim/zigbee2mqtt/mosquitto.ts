@@ -52,6 +52,8 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     "persistence true",
     `persistence_location ${options.dir}/`,
     "log_dest stderr",
+    // Started as root, Mosquitto would drop to its own user and could not write its persistence file here.
+    ...(process.getuid?.() === 0 ? ["user root"] : []),
     "log_type error",
   ];
   if (options.user) {
