@@ -39,8 +39,8 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   const { config, storageDir, logger } = options;
   const clock = options.clock ?? systemClock;
   const store: Store = openStore({ storageDir, clock });
-  // Own coordinator only when a door's lock is on it; Zigbee2MQTT doors need none.
-  const coordinator = config.zigbee && config.doors.some((d) => d.lock.driver === "herdsman")
+  // Zigbee2MQTT doors need no coordinator of our own; a `zigbee` block alone still runs one (for pairing the first lock).
+  const coordinator = config.zigbee
     ? new ZigbeeCoordinator({ config: config.zigbee, storageDir: join(storageDir, "zigbee"), logger: prefixed(logger, "Zigbee") })
     : undefined;
   const z2m = new Zigbee2MqttLocks(logger, clock);
