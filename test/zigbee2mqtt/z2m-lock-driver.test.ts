@@ -167,6 +167,16 @@ describe("Zigbee2MQTT lock driver: real Zigbee2MQTT + Mosquitto + the Z-Stack em
     expect(await d.lock({ deadlineMs: 10_000 })).to.deep.include({ outcome: "confirmed" });
   });
 
+  it("a lock that leaves the network drops out of Zigbee2MQTT's device list: unavailable, and nothing is sent to it", async () => {
+    const d = await h.driver("schlage");
+    const events: boolean[] = [];
+    d.events.on("availability", (e) => events.push(e.available));
+    h.sim.leave("schlage");
+    await until(() => !d.isAvailable(), 30_000);
+    expect(events).to.deep.equal([false]);
+    expect(await d.unlock().then(() => undefined, (e: unknown) => e)).to.be.instanceOf(DeviceUnreachableError);
+  });
+
   it("never logs a PIN", () => {
     for (const pin of ["012345", "24680", "555123", "135790", "86420"]) expect(h.logger.text()).to.not.contain(pin);
   });
