@@ -4,6 +4,7 @@ import { expect } from "chai";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { findZigbee2mqtt } from "../../src/sim/zigbee2mqtt/zigbee2mqtt-process.js";
 import { processesMatching, startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
 import { call, isoIn, simLock, startServe, waitFor, type DoorView, type ServeReady, type SimReady } from "../e2e/e2e-harness.js";
 
@@ -23,7 +24,8 @@ describe("doorstep sim --zigbee2mqtt, and doorstep serve with a door on it", fun
   after(async () => {
     await bridge?.stop();
     const code = await sim?.stop();
-    const leftovers = [...(await processesMatching("zigbee2mqtt/index.js")), ...(await processesMatching("doorstep-sim-z2m-"))];
+    // This checkout's Zigbee2MQTT (other worktrees may run theirs) and the sim's Mosquitto (its config is in the sim's temp dir).
+    const leftovers = [...(await processesMatching(findZigbee2mqtt().entry)), ...(await processesMatching("doorstep-sim-z2m-"))];
     await rm(dir, { recursive: true, force: true });
     expect(code).to.equal(0);
     expect(leftovers, "Zigbee2MQTT or Mosquitto left running").to.deep.equal([]);
