@@ -8,6 +8,7 @@ const BENCHES: { file: string; title: string; fn: string }[] = [
   { file: "./decide.js", title: "Access decisions", fn: "benchDecide" },
   { file: "./zigbee-reconcile.js", title: "Zigbee slot reconciliation", fn: "benchZigbeeReconcile" },
   { file: "./zigbee-latency.js", title: "Zigbee unlock latency", fn: "benchZigbeeLatency" },
+  { file: "./zigbee2mqtt-driver.js", title: "Zigbee2MQTT driver", fn: "benchZigbee2mqttDriver" },
   { file: "./camera-recorder.js", title: "Camera recorder", fn: "benchCameraRecorder" },
   { file: "./delivery-redeem.js", title: "Delivery flow (in process)", fn: "benchDeliveryRedeem" },
   { file: "./delivery-latency.js", title: "Delivery flow through the API", fn: "benchDeliveryLatency" },

@@ -28,7 +28,7 @@ packages=(ffmpeg)
 if [ "$what" = test ]; then
   packages+=(gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
     gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-tools python3-gi iproute2 util-linux
-    chromium)
+    chromium mosquitto)
 fi
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -45,6 +45,15 @@ fi
 # ── npm packages ──
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
+fi
+
+# ── Zigbee2MQTT for the tests, the benchmark and `doorstep sim --zigbee2mqtt`: its own prefix, never a dependency ──
+Z2M_VERSION=2.14.1
+if [ "$what" = test ] || [ "$what" = bench ]; then
+  if [ "$(node -p "try{require('./.z2m/node_modules/zigbee2mqtt/package.json').version}catch{''}")" != "$Z2M_VERSION" ]; then
+    echo "Installing Zigbee2MQTT $Z2M_VERSION into .z2m/" >&2
+    npm install --prefix .z2m --ignore-scripts --no-audit --no-fund "zigbee2mqtt@$Z2M_VERSION" >/dev/null
+  fi
 fi
 
 case "$what" in

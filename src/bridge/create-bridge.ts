@@ -17,6 +17,8 @@ import type { MatterBridge } from "../matter/index.js";
 import type { BridgeRuntime } from "./bridge-runtime.js";
 import { DoorCamera } from "./door-camera.js";
 import { PairedLock } from "./paired-lock.js";
+import { Zigbee2MqttLocks } from "./zigbee2mqtt-locks.js";
+import type { LockDriver } from "../zigbee/lock-driver.js";
 
 export interface CreateBridgeOptions {
   config: DoorstepConfig;
@@ -39,17 +41,26 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   const clock = options.clock ?? systemClock;
   const store: Store = openStore({ storageDir, clock });
   if (store.storageWarning) logger.warn(store.storageWarning);
+  // Zigbee2MQTT doors need no coordinator of our own; a `zigbee` block alone still runs one (for pairing the first lock).
   const coordinator = config.zigbee
     ? new ZigbeeCoordinator({ config: config.zigbee, storageDir: join(storageDir, "zigbee"), logger: prefixed(logger, "Zigbee") })
     : undefined;
+  const z2m = new Zigbee2MqttLocks(logger, clock);
 
   const locks = new Map<string, PairedLock>();
+  const drivers = new Map<string, LockDriver>();
   const cameras = new Map<string, DoorCamera>();
   // The lock's own keypad limit follows the configured lockout; it holds at most 255 s (ZCL uint8).
   const keypadLockout = { wrongCodeEntryLimit: config.delivery.lockoutAttempts, userCodeTemporaryDisableTime: Math.min(255, config.delivery.lockoutWindowMinutes * 60) };
   for (const door of config.doors) {
     const doorLog = prefixed(logger, door.name);
-    if (coordinator) locks.set(door.id, new PairedLock(coordinator, door.lock.ieee.toLowerCase(), door.name, doorLog, clock, keypadLockout));
+    if (door.lock.driver === "zigbee2mqtt") {
+      drivers.set(door.id, z2m.add(door.lock, doorLog));
+    } else if (coordinator) {
+      const paired = new PairedLock(coordinator, door.lock.ieee.toLowerCase(), door.name, doorLog, clock, keypadLockout);
+      locks.set(door.id, paired);
+      drivers.set(door.id, paired);
+    }
     if (door.camera) {
       cameras.set(door.id, new DoorCamera({ doorId: door.id, doorName: door.name, camera: door.camera, recording: config.recording, storageDir, logger: doorLog, clock }));
     }
@@ -61,7 +72,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     logger,
     settings: config.delivery,
     doors: config.doors.flatMap((door) => {
-      const driver = locks.get(door.id);
+      const driver = drivers.get(door.id);
       if (!driver) return [];
       const recorder = cameras.get(door.id);
       return [
@@ -124,6 +135,10 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
             joiningOpen = true;
             await closeJoiningWhenAllPaired(); // a lock may have joined before permitJoin even answered
           }
+        }
+        if (z2m.size > 0) {
+          await z2m.start();
+          started.push(() => z2m.stop());
         }
         // Cameras first: a visit recovered at start wants its recorder.
         await Promise.all([...cameras.values()].map((c) => c.start()));
@@ -215,5 +230,5 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
 }
 
 function doorIdOf(config: DoorstepConfig, ieee: string): string | undefined {
-  return config.doors.find((d) => d.lock.ieee.toLowerCase() === ieee.toLowerCase())?.id;
+  return config.doors.find((d) => d.lock.driver === "herdsman" && d.lock.ieee.toLowerCase() === ieee.toLowerCase())?.id;
 }

@@ -13,13 +13,30 @@ export interface DoorstepConfig {
   homekit: HomekitConfig;
 }
 
+/** zigbee-herdsman's adapter families (the same names in herdsman 10.x and 11.x), or "auto" to let herdsman detect it. */
+export type ZigbeeAdapterName = "zstack" | "ember" | "deconz" | "zboss" | "zigate" | "zoh" | "auto";
+
 export interface ZigbeeConfig {
-  adapter: "zstack";
-  /** A serial path or "tcp://host:port". */
+  adapter: ZigbeeAdapterName;
+  /** A serial path, "tcp://host:port" or "mdns://service-type". */
   port: string;
+  baudRate?: number;
+  rtscts?: boolean;
   channel: number;
   panId: number;
   networkKey?: string;
+}
+
+/** Which driver reaches the lock: Doorstep's own coordinator, or an existing Zigbee2MQTT over MQTT. */
+export type LockConfig =
+  | { driver: "herdsman"; ieee: string }
+  | { driver: "zigbee2mqtt"; ieee?: string; device?: string; baseTopic: string; pinSlots?: number; mqtt: MqttConfig };
+
+export interface MqttConfig {
+  url: string;
+  username?: string;
+  password?: string;
+  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
 }
 
 export interface CameraConfig {
@@ -33,7 +50,7 @@ export interface CameraConfig {
 export interface DoorConfig {
   id: DoorId;
   name: string;
-  lock: { ieee: string };
+  lock: LockConfig;
   camera?: CameraConfig;
   relockAfterSeconds: number;
   preRollSeconds: number;

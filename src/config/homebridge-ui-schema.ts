@@ -51,7 +51,7 @@ export function homebridgeUiSchema(): Schema {
     schema,
     layout: [
       "name",
-      { type: "fieldset", title: "Zigbee coordinator", expandable: true, expanded: true, items: ["zigbee.adapter", "zigbee.port", "zigbee.channel", "zigbee.panId", "zigbee.networkKey"] },
+      { type: "fieldset", title: "Zigbee coordinator", expandable: true, expanded: true, items: ["zigbee.adapter", "zigbee.port", "zigbee.channel", "zigbee.panId", "zigbee.networkKey", "zigbee.baudRate", "zigbee.rtscts"] },
       {
         key: "doors",
         type: "array",
@@ -61,7 +61,13 @@ export function homebridgeUiSchema(): Schema {
         items: [
           "doors[].id",
           "doors[].name",
+          "doors[].lock.driver",
           "doors[].lock.ieee",
+          {
+            type: "fieldset", title: "Lock on Zigbee2MQTT", expandable: true,
+            items: ["doors[].lock.device", "doors[].lock.mqtt.url", "doors[].lock.mqtt.username", "doors[].lock.mqtt.password", "doors[].lock.baseTopic", "doors[].lock.pinSlots",
+              "doors[].lock.mqtt.tls.ca", "doors[].lock.mqtt.tls.cert", "doors[].lock.mqtt.tls.key", "doors[].lock.mqtt.tls.rejectUnauthorized"],
+          },
           {
             type: "fieldset", title: "Camera", expandable: true,
             items: ["doors[].camera.host", "doors[].camera.port", "doors[].camera.username", "doors[].camera.password", "doors[].camera.profile"],

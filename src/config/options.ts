@@ -45,14 +45,19 @@ export const configSchema = {
       additionalProperties: false,
       required: ["port"],
       properties: {
-        adapter: { type: "string", enum: ["zstack"], default: "zstack", title: "Adapter", description: "Coordinator firmware family (Texas Instruments Z-Stack)." },
+        adapter: {
+          type: "string", enum: ["zstack", "ember", "deconz", "zboss", "zigate", "zoh", "auto"], default: "zstack", title: "Adapter",
+          description: "Coordinator firmware family: zstack (Texas Instruments Z-Stack), ember (Silicon Labs EmberZNet: SkyConnect/ZBT-1, Sonoff ZBDongle-E), deconz (ConBee/RaspBee), zboss (Nordic), zigate, zoh (ZigBee on Host over an OpenThread RCP), or auto (detected from the USB ids, or from the mdns:// service).",
+        },
         port: {
           type: "string",
           minLength: 1,
-          pattern: "^(tcp://[^\\s:/]+:[0-9]{1,5}|/\\S+)$",
+          pattern: "^(tcp://[^\\s:/]+:[0-9]{1,5}|mdns://[^\\s/]+|/\\S+)$",
           title: "Port",
-          description: "Serial path (for example /dev/ttyUSB0) or tcp://host:port for a network coordinator.",
+          description: "Serial path (for example /dev/serial/by-id/…), tcp://host:port for a network coordinator, or mdns://service-type to find one on the network.",
         },
+        baudRate: { type: "integer", enum: [38400, 57600, 115200, 230400, 460800, 921600], title: "Baud rate", description: "Serial only: when the adapter's firmware does not use its family's usual rate." },
+        rtscts: { type: "boolean", title: "Hardware flow control", description: "Serial only: RTS/CTS flow control, for adapters whose firmware wants it." },
         channel: { type: "integer", minimum: 11, maximum: 26, default: 11, title: "Channel", description: "Zigbee channel 11-26, used when a new network is formed." },
         panId: { type: "integer", minimum: 1, maximum: 65534, default: 6754, title: "PAN ID", description: "Network PAN ID, used when a new network is formed." },
         networkKey: {
@@ -81,11 +86,53 @@ export const configSchema = {
           lock: {
             type: "object",
             title: "Lock",
-            description: "The Zigbee lock on this door.",
+            description: "The Zigbee lock on this door: on Doorstep's own coordinator (the zigbee block), or on an existing Zigbee2MQTT.",
             additionalProperties: false,
-            required: ["ieee"],
             properties: {
+              driver: {
+                type: "string", enum: ["herdsman", "zigbee2mqtt"], default: "herdsman", title: "Driver",
+                description: "herdsman: the lock is paired with Doorstep's own coordinator (needs ieee). zigbee2mqtt: the lock is paired with an existing Zigbee2MQTT, reached through its MQTT broker (needs mqtt, and device or ieee).",
+              },
               ieee: { type: "string", pattern: "^0x[0-9a-fA-F]{16}$", title: "IEEE address", description: "The lock's 64-bit address, for example 0x00124b0012345678." },
+              device: {
+                type: "string", minLength: 1, maxLength: 256, pattern: "^[^#+]+$", title: "Zigbee2MQTT device",
+                description: "Zigbee2MQTT only: the lock's friendly name (or IEEE address) in Zigbee2MQTT. Defaults to ieee.",
+              },
+              baseTopic: {
+                type: "string", minLength: 1, pattern: "^[^#+]+$", default: "zigbee2mqtt", title: "Zigbee2MQTT base topic",
+                description: "Zigbee2MQTT only: its mqtt.base_topic.",
+              },
+              pinSlots: {
+                type: "integer", minimum: 1, maximum: 65535, title: "PIN slots",
+                description: "Zigbee2MQTT only: the lock's number of PIN users, when neither Zigbee2MQTT's exposes nor Doorstep's device table know the model.",
+              },
+              mqtt: {
+                type: "object",
+                title: "MQTT broker",
+                description: "Zigbee2MQTT only: the broker Zigbee2MQTT is connected to.",
+                additionalProperties: false,
+                required: ["url"],
+                properties: {
+                  url: {
+                    type: "string", pattern: "^mqtts?://[^\\s/@]+(:[0-9]{1,5})?/?$", title: "URL",
+                    description: "mqtt://host:1883 or mqtts://host:8883 (credentials go in username and password, not in the URL).",
+                  },
+                  username: { type: "string", minLength: 1, title: "Username", description: "MQTT user." },
+                  password: { type: "string", minLength: 1, title: "Password", description: "MQTT password. Never logged.", "x-secret": true },
+                  tls: {
+                    type: "object",
+                    title: "TLS",
+                    description: "For mqtts:// brokers with a private CA or client certificates.",
+                    additionalProperties: false,
+                    properties: {
+                      ca: { type: "string", minLength: 1, title: "CA file", description: "PEM file of the CA that signed the broker's certificate (default: the system's CAs)." },
+                      cert: { type: "string", minLength: 1, title: "Client certificate", description: "PEM file of a client certificate, for brokers that require one." },
+                      key: { type: "string", minLength: 1, title: "Client key", description: "PEM file of the client certificate's key." },
+                      rejectUnauthorized: { type: "boolean", default: true, title: "Verify the broker", description: "Refuse a broker whose certificate does not verify. Turn off only for a test broker." },
+                    },
+                  },
+                },
+              },
             },
           },
           camera: {

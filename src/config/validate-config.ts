@@ -46,12 +46,14 @@ function crossFieldIssues(config: DoorstepConfig): ConfigIssue[] {
     const first = seen.get(door.id);
     if (first !== undefined) issues.push({ path: `doors[${i}].id`, message: `duplicate door id "${door.id}" (also doors[${first}])` });
     else seen.set(door.id, i);
+    issues.push(...lockIssues(door.lock as unknown as RawLock, `doors[${i}].lock`));
+    if (door.lock.ieee === undefined) return;
     const ieee = door.lock.ieee.toLowerCase();
     const firstIeee = seenIeee.get(ieee);
     if (firstIeee !== undefined) issues.push({ path: `doors[${i}].lock.ieee`, message: `lock ${door.lock.ieee} is already used by doors[${firstIeee}]` });
     else seenIeee.set(ieee, i);
   });
-  if (config.doors.length > 0 && !config.zigbee) {
+  if (config.doors.some((d) => d.lock.driver === "herdsman") && !config.zigbee) {
     issues.push({ path: "zigbee", message: "is required when doors are configured (the coordinator the locks are paired with)" });
   }
   const zone = config.delivery?.timeZone;
@@ -59,6 +61,24 @@ function crossFieldIssues(config: DoorstepConfig): ConfigIssue[] {
     issues.push({ path: "delivery.timeZone", message: `unknown time zone "${zone}" (use an IANA name such as Europe/Berlin)` });
   }
   return issues;
+}
+
+type RawLock = { driver: string; ieee?: string; device?: string; mqtt?: unknown; pinSlots?: number };
+
+/** The options each driver needs, and none of the other driver's. */
+function lockIssues(lock: RawLock, path: string): ConfigIssue[] {
+  if (lock.driver === "zigbee2mqtt") {
+    const out: ConfigIssue[] = [];
+    if (lock.mqtt === undefined) out.push({ path: `${path}.mqtt`, message: "is required for a lock on Zigbee2MQTT (the broker's url)" });
+    if (lock.device === undefined && lock.ieee === undefined) out.push({ path: `${path}.device`, message: "is required for a lock on Zigbee2MQTT (its friendly name), unless ieee is given" });
+    return out;
+  }
+  const out: ConfigIssue[] = [];
+  if (lock.ieee === undefined) out.push({ path: `${path}.ieee`, message: "is required (the lock's IEEE address on Doorstep's coordinator)" });
+  for (const key of ["device", "mqtt", "pinSlots"] as const) {
+    if (lock[key] !== undefined) out.push({ path: `${path}.${key}`, message: 'applies only with driver "zigbee2mqtt"' });
+  }
+  return out;
 }
 
 function isTimeZone(zone: string): boolean {
@@ -90,7 +110,9 @@ function toIssue(error: ErrorObject): ConfigIssue {
 /** Pattern errors explain the expected shape instead of echoing a regex (and never the value: it may be a secret). */
 function patternHint(path: string): string {
   if (path.endsWith(".ieee")) return "must be a 64-bit IEEE address like 0x00124b0012345678";
-  if (path.endsWith("zigbee.port")) return "must be a serial path like /dev/ttyUSB0 or tcp://host:port";
+  if (path.endsWith("zigbee.port")) return "must be a serial path like /dev/ttyUSB0, tcp://host:port or mdns://service-type";
+  if (path.endsWith("mqtt.url")) return "must look like mqtt://host:1883 or mqtts://host:8883, without credentials";
+  if (path.endsWith(".device") || path.endsWith(".baseTopic")) return "must not contain the MQTT wildcards # or +";
   if (path.endsWith("networkKey")) return "must be 32 hex digits";
   if (path.endsWith("pincode")) return "must look like 031-45-154";
   if (/doors\[\d+\]\.id$/.test(path)) return "must be 1-32 lowercase letters, digits or dashes, starting with a letter or digit";

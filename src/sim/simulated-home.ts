@@ -2,6 +2,11 @@
 // ONVIF camera with its RTSP stream, plus the loopback control endpoint. Used by `doorstep sim`, `serve --demo` and tests.
 import { randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startMosquitto } from "./zigbee2mqtt/mosquitto.js";
+import { startZigbee2mqtt } from "./zigbee2mqtt/zigbee2mqtt-process.js";
 import type { LockProfileKey } from "./zigbee/lock-profiles.js";
 import { startZigbeeSim, type ZigbeeSim, type ZigbeeSimNetwork } from "./zigbee/zigbee-sim.js";
 import { startOnvifSimulator, type OnvifSimulator } from "./camera/onvif-simulator.js";
@@ -39,7 +44,7 @@ export interface SimulatedHome {
   doors: SimulatedDoor[];
   control: ControlServer;
   /** What the simulation looks like from outside, for `DOORSTEP SIM READY` and `serve --demo`. */
-  endpoints(): { zigbee: string; onvif: string | undefined; rtsp: string | undefined; control: string; doors: { id: string; ieee: string; profile: string; onvif?: string; rtsp?: string }[] };
+  endpoints(): { zigbee: string; onvif: string | undefined; rtsp: string | undefined; control: string; mqtt?: string; zigbee2mqtt?: { version: string; baseTopic: string }; doors: { id: string; ieee: string; profile: string; onvif?: string; rtsp?: string }[] };
   /** A doorstep.json `doors`/`zigbee` block pointing at this simulation (holds the simulated camera passwords). */
   bridgeConfig(): Record<string, unknown>;
   stop(): Promise<void>;
@@ -55,6 +60,11 @@ export interface SimulatedHomeOptions {
   nvFile?: string;
   /** Called when saving the coordinator's NV file fails (e.g. a full disk); the simulator keeps running. */
   onPersistError?: (error: unknown) => void;
+  /**
+   * Put a real Zigbee2MQTT (from its own prefix) and a Mosquitto broker on top of the coordinator, with every lock
+   * paired to it; the bridge config then reaches the locks through Zigbee2MQTT instead of owning the coordinator.
+   */
+  zigbee2mqtt?: { prefix?: string; verbose?: boolean };
 }
 
 export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Promise<SimulatedHome> {
@@ -84,6 +94,7 @@ export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Pr
     }
     const control = await startControlServer({ zigbee, doors });
     stoppers.push(() => control.stop());
+    const z2m = options.zigbee2mqtt ? await startZ2mStack(zigbee, options.zigbee2mqtt, stoppers) : undefined;
 
     return {
       zigbee,
@@ -94,6 +105,7 @@ export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Pr
         onvif: doors[0]?.camera?.onvif.url,
         rtsp: doors[0]?.camera?.rtsp.url,
         control: control.url,
+        ...(z2m && { mqtt: z2m.broker.url, zigbee2mqtt: { version: z2m.z2m.version, baseTopic: z2m.z2m.baseTopic } }),
         doors: doors.map((d) => ({
           id: d.id,
           ieee: d.ieee,
@@ -102,11 +114,11 @@ export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Pr
         })),
       }),
       bridgeConfig: () => ({
-        zigbee: { port: zigbee.url, channel: SIM_NETWORK.channel, panId: SIM_NETWORK.panID, networkKey: Buffer.from(SIM_NETWORK.networkKey).toString("hex") },
+        ...(!z2m && { zigbee: { port: zigbee.url, channel: SIM_NETWORK.channel, panId: SIM_NETWORK.panID, networkKey: Buffer.from(SIM_NETWORK.networkKey).toString("hex") } }),
         doors: doors.map((d) => ({
           id: d.id,
           name: d.name,
-          lock: { ieee: d.ieee },
+          lock: z2m ? { driver: "zigbee2mqtt", mqtt: { url: z2m.broker.url }, baseTopic: z2m.z2m.baseTopic, device: d.ieee } : { ieee: d.ieee },
           ...(d.camera ? { camera: { host: d.camera.onvif.host, port: d.camera.onvif.port, username: d.camera.username, password: d.camera.password } } : {}),
         })),
       }),
@@ -116,6 +128,22 @@ export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Pr
     await stopAll(stoppers);
     throw error;
   }
+}
+
+/** Mosquitto on a free loopback port and Zigbee2MQTT on the coordinator, every lock paired; stopped with the rest. */
+async function startZ2mStack(zigbee: ZigbeeSim, options: { prefix?: string; verbose?: boolean }, stoppers: (() => Promise<void>)[]) {
+  const dir = mkdtempSync(join(tmpdir(), "doorstep-sim-z2m-"));
+  stoppers.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const broker = await startMosquitto({ dir: join(dir, "broker") });
+  stoppers.push(() => broker.stop());
+  const z2m = await startZigbee2mqtt({
+    dataDir: join(dir, "zigbee2mqtt"), mqttUrl: broker.url, zigbeeUrl: zigbee.url,
+    network: { panId: SIM_NETWORK.panID, channel: SIM_NETWORK.channel, networkKey: SIM_NETWORK.networkKey },
+    ...(options.prefix && { prefix: options.prefix }), ...(options.verbose && { verbose: true }),
+  });
+  stoppers.push(() => z2m.close());
+  await z2m.pair([...zigbee.locks.values()].map((l) => l.ieee));
+  return { broker, z2m };
 }
 
 async function stopAll(stoppers: (() => Promise<void>)[]): Promise<void> {

@@ -5,3 +5,6 @@ export { HerdsmanLockDriver, type HerdsmanLockDriverOptions } from "./herdsman-l
 export { SlotReconciler, type DesiredCredential, type CredentialSyncStatus, type ReconcileReport, type SlotReconcilerOptions } from "./slot-reconciler.js";
 export { MemorySlotRepository, type SlotRecord, type SlotRepository, type SlotSync } from "./slot-repository.js";
 export { LOCK_MODELS, findLockModel, resolveCapabilities, type LockModel } from "./devices.js";
+export { Z2mLockDriver, type Z2mLockDriverOptions } from "./z2m-lock-driver.js";
+export { Z2mConnection, type MqttSettings, type MqttTlsOptions } from "./z2m-connection.js";
+export { ADAPTERS, herdsmanPortOptions, type AdapterFamily } from "./adapter-options.js";

@@ -8,15 +8,18 @@ import type { Models } from "zigbee-herdsman";
 import { findByDevice, setLogger as setConvertersLogger } from "zigbee-herdsman-converters";
 import { ConfigError, DeviceUnreachableError, ValidationError, formatError } from "../core/errors.js";
 import { silentLogger, type Logger } from "../core/logger.js";
+import { ADAPTERS, adapterHint, herdsmanPortOptions, type AdapterFamily } from "./adapter-options.js";
 import { toDriverError } from "./herdsman-errors.js";
 import { findLockModel, resolveCapabilities, type InterviewAttributes } from "./devices.js";
 import type { LockCapabilities, LockIdentity } from "./lock-driver.js";
 
 /** Structurally the `zigbee` block of the config. */
 export interface CoordinatorConfig {
-  adapter?: "zstack";
-  /** A serial path or "tcp://host:port". */
+  adapter?: AdapterFamily | "auto";
+  /** A serial path, "tcp://host:port" or "mdns://service-type". */
   port: string;
+  baudRate?: number;
+  rtscts?: boolean;
   channel: number;
   panId: number;
   /** 32 hex digits. Without it herdsman's well-known default key would be used, so a real network should set one. */
@@ -69,7 +72,9 @@ export class ZigbeeCoordinator {
   async start(): Promise<string> {
     if (this.controller) throw new ValidationError("the Zigbee coordinator is already started");
     const cfg = this.options.config;
-    if ((cfg.adapter ?? "zstack") !== "zstack") throw new ConfigError(`zigbee.adapter: unsupported adapter ${String(cfg.adapter)}`);
+    if (cfg.adapter !== undefined && cfg.adapter !== "auto" && !ADAPTERS.includes(cfg.adapter)) {
+      throw new ConfigError(`zigbee.adapter: unsupported adapter ${String(cfg.adapter)} (one of ${ADAPTERS.join(", ")}, auto)`);
+    }
     mkdirSync(this.options.storageDir, { recursive: true, mode: 0o700 });
     installHerdsmanLogger(this.log);
     const controller = new Controller({
@@ -81,7 +86,7 @@ export class ZigbeeCoordinator {
       // For tcp:// herdsman's transport calls setNoDelay(true) on its socket (adapter/transport.js openSocket), so no
       // Nagle stall sits between us and the coordinator (checked in test/zigbee/coordinator.test.ts). This folder opens
       // no other socket.
-      transport: { path: cfg.port, adapter: "zstack" },
+      transport: herdsmanPortOptions(cfg),
       databasePath: join(this.options.storageDir, "zigbee-database.db"),
       databaseBackupPath: join(this.options.storageDir, "zigbee-database.db.backup"),
       backupPath: join(this.options.storageDir, "zigbee-coordinator-backup.json"),
@@ -120,7 +125,7 @@ export class ZigbeeCoordinator {
     } catch (error) {
       this.controller = undefined;
       controller.removeAllListeners();
-      throw new DeviceUnreachableError(`The Zigbee coordinator at ${cfg.port} did not start (${redactPins(formatError(error))}); check the port and that the adapter runs Z-Stack.`);
+      throw new DeviceUnreachableError(`The Zigbee coordinator at ${cfg.port} did not start (${redactPins(formatError(error))}); ${adapterHint(cfg)}.`);
     }
   }
 

@@ -42,7 +42,12 @@ describe("config validation", () => {
     ["a missing lock", { ...base(), doors: [{ id: "front", name: "F" }] }, "doors[0].lock: is required"],
     ["an unknown option", { ...base(), delivery: { requireRecordings: false } }, "delivery.requireRecordings: is not a known option (check its spelling)"],
     ["a bad IEEE address", { ...base(), doors: [door({ lock: { ieee: "12:34" } })] }, "doors[0].lock.ieee: must be a 64-bit IEEE address like 0x00124b0012345678"],
-    ["a bad Zigbee port", { zigbee: { port: "http://x" } }, "zigbee.port: must be a serial path like /dev/ttyUSB0 or tcp://host:port"],
+    ["a bad Zigbee port", { zigbee: { port: "http://x" } }, "zigbee.port: must be a serial path like /dev/ttyUSB0, tcp://host:port or mdns://service-type"],
+    ["a Zigbee2MQTT lock without its broker", { doors: [door({ lock: { driver: "zigbee2mqtt", device: "Front lock" } })] }, "doors[0].lock.mqtt: is required for a lock on Zigbee2MQTT (the broker's url)"],
+    ["a Zigbee2MQTT lock with neither device nor ieee", { doors: [door({ lock: { driver: "zigbee2mqtt", mqtt: { url: "mqtt://broker:1883" } } })] }, "doors[0].lock.device: is required for a lock on Zigbee2MQTT (its friendly name), unless ieee is given"],
+    ["Zigbee2MQTT options on a lock of the own coordinator", { ...base(), doors: [door({ lock: { ieee: "0x00124b0012345678", mqtt: { url: "mqtt://broker:1883" } } })] }, 'doors[0].lock.mqtt: applies only with driver "zigbee2mqtt"'],
+    ["an MQTT URL with credentials in it", { doors: [door({ lock: { driver: "zigbee2mqtt", device: "x", mqtt: { url: "mqtt://user:pw@broker:1883" } } })] }, "doors[0].lock.mqtt.url: must look like mqtt://host:1883 or mqtts://host:8883, without credentials"],
+    ["a friendly name with an MQTT wildcard", { doors: [door({ lock: { driver: "zigbee2mqtt", device: "front/#", mqtt: { url: "mqtt://broker:1883" } } })] }, "doors[0].lock.device: must not contain the MQTT wildcards # or +"],
     ["a wrong type", { ...base(), delivery: { requireRecording: "yes" } }, "delivery.requireRecording: must be boolean"],
     ["an unknown time zone", { delivery: { timeZone: "Mars/Olympus" } }, 'delivery.timeZone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Berlin)'],
     ["duplicate door ids", { ...base(), doors: [door(), door({ lock: { ieee: "0x00124b0012345679" } })] }, 'doors[1].id: duplicate door id "front" (also doors[0])'],
@@ -59,6 +64,32 @@ describe("config validation", () => {
       expect(() => validateConfig(raw)).to.throw(ConfigError);
     });
   }
+
+  it("takes a door on Zigbee2MQTT with no zigbee block, with defaults, and keeps the {ieee} form of the own coordinator", () => {
+    const config = validateConfig({
+      doors: [door({ lock: { driver: "zigbee2mqtt", device: "Front door lock", mqtt: { url: "mqtts://broker.lan:8883", username: "doorstep", password: "s3cret", tls: { ca: "/etc/ca.pem" } } } })],
+    });
+    expect(config.zigbee).to.equal(undefined);
+    expect(config.doors[0]!.lock).to.deep.equal({
+      driver: "zigbee2mqtt", device: "Front door lock", baseTopic: "zigbee2mqtt",
+      mqtt: { url: "mqtts://broker.lan:8883", username: "doorstep", password: "s3cret", tls: { ca: "/etc/ca.pem", rejectUnauthorized: true } },
+    });
+    expect(validateConfig(base()).doors[0]!.lock).to.include({ driver: "herdsman", ieee: "0x00124b0012345678" });
+  });
+
+  it("never echoes the MQTT password in an error", () => {
+    const raw = { doors: [door({ lock: { driver: "zigbee2mqtt", device: "x", mqtt: { url: "ftp://broker", password: "hunter2-mqtt" } } })] };
+    const message = (() => {
+      try {
+        validateConfig(raw);
+        return "";
+      } catch (e) {
+        expect(e).to.be.instanceOf(ConfigError);
+        return (e as Error).message;
+      }
+    })();
+    expect(message).to.contain("doors[0].lock.mqtt.url").and.not.contain("hunter2-mqtt");
+  });
 
   it("never echoes a secret in an error", () => {
     const raw = { ...base(), doors: [door({ camera: { host: "cam", username: "u", password: "hunter2-secret", port: "80" } })] };
