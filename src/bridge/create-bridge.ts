@@ -16,6 +16,7 @@ import type { MatterBridge } from "../matter/index.js";
 import type { BridgeRuntime } from "./bridge-runtime.js";
 import { DoorCamera } from "./door-camera.js";
 import { PairedLock } from "./paired-lock.js";
+import { revokeUiCredential, rotateUiCredential } from "./ui-credential.js";
 
 export interface CreateBridgeOptions {
   config: DoorstepConfig;
@@ -26,6 +27,8 @@ export interface CreateBridgeOptions {
   pairingWindowSeconds?: number;
   /** Start the HTTP API (default true). */
   api?: boolean;
+  /** Write the Homebridge UI server's owner credential (ui-credential.json) once the API listens (the Homebridge plugin). */
+  uiCredential?: boolean;
   /** Start the Matter node when `config.matter.enabled` (default true; tests that drive the node themselves pass false). */
   matter?: boolean;
 }
@@ -138,6 +141,10 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           });
           apiUrl = (await api.start()).url;
           started.push(() => api!.stop());
+          if (options.uiCredential) {
+            rotateUiCredential(store.tokens, storageDir, apiUrl);
+            started.push(async () => revokeUiCredential(store.tokens, storageDir));
+          }
         }
         if (config.matter.enabled && options.matter !== false) {
           // Imported only when enabled: matter.js is large and sets process-wide defaults when it loads.

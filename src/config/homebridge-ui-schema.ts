@@ -24,7 +24,7 @@ function toUiSchema(schema: Schema, at: Walk): Schema {
     if (key === "required" && Array.isArray(value)) continue;
     if (key === "properties") {
       const req = OPTIONAL_GROUPS.has(at.path) ? new Set<string>() : new Set((schema.required as string[] | undefined) ?? []);
-      const optionalObject = at.inOptionalObject || (schema.type === "object" && at.path !== "" && !at.required && schema.default === undefined);
+      const optionalObject = at.inOptionalObject || (schema.type === "object" && at.path !== "" && !at.path.endsWith("[]") && !at.required && schema.default === undefined);
       const props: Schema = {};
       for (const [name, sub] of Object.entries(value as Schema)) {
         if (at.path === "" && NOT_IN_THE_UI.has(name)) continue;
@@ -84,6 +84,7 @@ export function homebridgeUiSchema(): Schema {
             key: "doors[]",
             type: "fieldset",
             title: "Camera",
+            description: "The ONVIF camera that records this door.",
             condition: when(`${DOOR}.hasCamera === true`),
             items: ["doors[].camera.host", "doors[].camera.port", "doors[].camera.username", "doors[].camera.password", "doors[].camera.profile"],
           },
