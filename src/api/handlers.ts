@@ -9,10 +9,13 @@ import type { Actor } from "../delivery/actor.js";
 import type { DeliveryPort } from "../delivery/delivery-port.js";
 import type { AuditVerification } from "../store/audit-log.js";
 import type { OperationId } from "./routes.js";
+import type { SetupPort } from "./setup-port.js";
+import { createSetupHandlers } from "./setup-routes.js";
 
 export interface HandlerContext {
   delivery: DeliveryPort;
   verifyAudit: () => AuditVerification;
+  setup?: SetupPort;
 }
 
 /** The caller as established by the auth hook; undefined only on public routes called without a token. */
@@ -34,8 +37,9 @@ function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function createHandlers({ delivery, verifyAudit }: HandlerContext): Record<OperationId, Handler> {
+export function createHandlers({ delivery, verifyAudit, setup }: HandlerContext): Record<OperationId, Handler> {
   return {
+    ...createSetupHandlers(setup),
     async createCredential(request, reply, actor) {
       const { credential, pin } = delivery.credentials.create(request.body, who(actor));
       return reply.code(201).send({ id: credential.id, pin, credential });

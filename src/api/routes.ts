@@ -21,6 +21,7 @@ import {
   visitListQuery,
   visitSchema,
 } from "./schemas.js";
+import { SETUP_ROUTES, type SetupOperationId } from "./setup-routes.js";
 
 /** public: no token needed; any: the owner or a provider; owner: the homeowner's token only (providers get 403). */
 export type RouteAuth = "public" | "any" | "owner";
@@ -67,7 +68,8 @@ export type OperationId =
   | "listDoors"
   | "patchDoor"
   | "health"
-  | "verifyAudit";
+  | "verifyAudit"
+  | SetupOperationId;
 
 const list = (items: JsonSchema): JsonSchema => ({ type: "array", items });
 
@@ -213,4 +215,5 @@ export const ROUTES: readonly RouteSpec[] = [
     responses: { 200: { description: "The verification result; ok false names the first entry that cannot be trusted.", schema: auditVerificationSchema } },
     errors: [403],
   },
+  ...SETUP_ROUTES,
 ];

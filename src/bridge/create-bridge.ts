@@ -16,6 +16,7 @@ import type { MatterBridge } from "../matter/index.js";
 import type { BridgeRuntime } from "./bridge-runtime.js";
 import { DoorCamera } from "./door-camera.js";
 import { PairedLock } from "./paired-lock.js";
+import { SetupService } from "./setup-service.js";
 import { revokeUiCredential, rotateUiCredential } from "./ui-credential.js";
 
 export interface CreateBridgeOptions {
@@ -77,6 +78,8 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     }),
   });
 
+  const setup = new SetupService({ coordinator, config, clock, logger });
+
   let api: ApiServer | undefined;
   let apiUrl: string | undefined;
   let matter: MatterBridge | undefined;
@@ -90,6 +93,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     logger,
     delivery,
     cameraFeeds: cameras as ReadonlyMap<string, CameraFeed>,
+    setup,
     get apiUrl() {
       return apiUrl;
     },
@@ -103,6 +107,8 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
         if (coordinator) {
           await coordinator.start();
           started.push(() => coordinator.stop());
+          setup.start();
+          started.push(async () => setup.stop());
           // Lock drivers detach from the coordinator before it stops (reverse order below).
           started.push(() => Promise.all([...locks.values()].map((l) => l.stop())).then(() => undefined));
           await Promise.all([...locks.values()].map((l) => l.attach()));
@@ -135,6 +141,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
             verifyToken: (token) => store.tokens.verify(token),
             verifyAudit: () => store.audit.verify(),
             logger,
+            setup,
             host: config.api.host,
             port: config.api.port,
             ...(config.api.tls ? { tls: config.api.tls } : {}),
