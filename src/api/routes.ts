@@ -22,6 +22,7 @@ import {
   visitSchema,
 } from "./schemas.js";
 import { SETUP_ROUTES, type SetupOperationId } from "./setup-routes.js";
+import { OWNER_ROUTES, type OwnerOperationId } from "./owner-routes.js";
 
 /** public: no token needed; any: the owner or a provider; owner: the homeowner's token only (providers get 403). */
 export type RouteAuth = "public" | "any" | "owner";
@@ -69,7 +70,8 @@ export type OperationId =
   | "patchDoor"
   | "health"
   | "verifyAudit"
-  | SetupOperationId;
+  | SetupOperationId
+  | OwnerOperationId;
 
 const list = (items: JsonSchema): JsonSchema => ({ type: "array", items });
 
@@ -216,4 +218,5 @@ export const ROUTES: readonly RouteSpec[] = [
     errors: [403],
   },
   ...SETUP_ROUTES,
+  ...OWNER_ROUTES,
 ];
