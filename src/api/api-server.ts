@@ -13,7 +13,6 @@ import { createHandlers } from "./handlers.js";
 import { ForbiddenError, toHttpError } from "./http-errors.js";
 import { ROUTES, type RouteSpec } from "./routes.js";
 import type { SetupPort } from "./setup-port.js";
-import type { TokenPort } from "./owner-routes.js";
 import type { JsonSchema } from "./schemas.js";
 import { compileValidator } from "./validation.js";
 
@@ -26,8 +25,6 @@ export interface ApiServerOptions {
   logger: Logger;
   /** Pairing a lock and discovering cameras (absent: those routes answer 409). */
   setup?: SetupPort;
-  /** Provider tokens from the console (absent: those routes answer 409). */
-  tokens?: TokenPort;
   /** Default 127.0.0.1: the API is not on the network unless configured. */
   host?: string;
   /** Default 8787; 0 picks a free port. */
@@ -124,7 +121,7 @@ function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer 
 
   const actors = new WeakMap<FastifyRequest, Actor>();
   const started = new WeakMap<FastifyRequest, bigint>();
-  const handlers = createHandlers({ delivery: options.delivery, verifyAudit: options.verifyAudit, ...(options.setup ? { setup: options.setup } : {}), ...(options.tokens ? { tokens: options.tokens } : {}) });
+  const handlers = createHandlers({ delivery: options.delivery, verifyAudit: options.verifyAudit, ...(options.setup ? { setup: options.setup } : {}) });
 
   function sendError(reply: FastifyReply, error: unknown): FastifyReply {
     const http = toHttpError(error);

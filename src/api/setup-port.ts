@@ -19,8 +19,9 @@ export interface PairingArrival {
 
 export interface PairingState {
   open: boolean;
-  /** When joining closes (open only). */
+  /** When joining closes, and the whole seconds left (open only). */
   until?: EpochMs;
+  seconds?: number;
   /** The latest arrivals, newest first. */
   arrivals: PairingArrival[];
 }
@@ -36,7 +37,8 @@ export interface CameraCandidate {
   hardware?: string;
 }
 
-export type PairingEvent = { type: "pairing"; data: PairingState & { arrival?: PairingArrival } };
+/** A pairing change; `message` is a sentence for the console, `ieee` the device an arrival is about. */
+export type PairingEvent = { type: "pairing"; data: PairingState & { message: string; arrival?: PairingArrival; ieee?: string } };
 
 export interface SetupPort {
   /** Opens joining for `seconds` (0 closes it); a ConflictError when there is no Zigbee coordinator. */

@@ -30,6 +30,7 @@ const pairingState: JsonSchema = {
   properties: {
     open: { type: "boolean" },
     until: { type: "integer", description: "Epoch ms when joining closes." },
+    seconds: { type: "integer", description: "Whole seconds until joining closes." },
     arrivals: { type: "array", items: arrival, description: "The latest arrivals, newest first." },
   },
 };

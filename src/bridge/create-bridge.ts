@@ -17,7 +17,6 @@ import type { BridgeRuntime } from "./bridge-runtime.js";
 import { DoorCamera } from "./door-camera.js";
 import { PairedLock } from "./paired-lock.js";
 import { SetupService } from "./setup-service.js";
-import { tokenPort } from "./token-port.js";
 import { revokeUiCredential, rotateUiCredential } from "./ui-credential.js";
 
 export interface CreateBridgeOptions {
@@ -143,7 +142,6 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
             verifyAudit: () => store.audit.verify(),
             logger,
             setup,
-            tokens: tokenPort(store),
             host: config.api.host,
             port: config.api.port,
             ...(config.api.tls ? { tls: config.api.tls } : {}),

@@ -72,7 +72,8 @@ export class SetupService implements SetupPort {
   pairing(): PairingState {
     const open = this.options.coordinator?.isJoinOpen() ?? false;
     const until = open && this.until !== undefined && this.until > this.options.clock.now() ? this.until : undefined;
-    return { open, ...(until !== undefined ? { until } : {}), arrivals: this.arrivals.map((a) => ({ ...a })) };
+    const seconds = until !== undefined ? Math.max(0, Math.ceil((until - this.options.clock.now()) / 1000)) : undefined;
+    return { open, ...(until !== undefined ? { until, seconds } : {}), arrivals: this.arrivals.map((a) => ({ ...a })) };
   }
 
   onPairing(listener: (event: PairingEvent) => void): () => void {
@@ -114,6 +115,21 @@ export class SetupService implements SetupPort {
   }
 
   private emit(arrival?: PairingArrival): void {
-    this.events.emit("pairing", { type: "pairing", data: { ...this.pairing(), ...(arrival ? { arrival } : {}) } });
+    const state = this.pairing();
+    const message = arrival ? describeArrival(arrival) : state.open ? `Joining is open${state.seconds ? ` for ${state.seconds} s` : ""}: put the lock in pairing mode.` : "Joining is closed.";
+    this.events.emit("pairing", { type: "pairing", data: { ...state, message, ...(arrival ? { arrival, ieee: arrival.ieee } : {}) } });
+  }
+}
+
+function describeArrival(a: PairingArrival): string {
+  const what = a.model ? `${a.vendor ?? ""} ${a.model}`.trim() : "A device";
+  const door = a.doorId ? ` (the lock of door "${a.doorId}")` : "";
+  switch (a.status) {
+    case "joined":
+      return `A device joined: ${a.ieee}${door}; identifying it…`;
+    case "interviewed":
+      return `${what} ${a.ieee}${door} is paired${a.supported === false ? " (a model Doorstep does not know: driven from what it reports)" : ""}.`;
+    case "failed":
+      return `${a.ieee}${door} joined but could not be identified: ${a.reason ?? "interview failed"}. Try pairing it again.`;
   }
 }

@@ -75,6 +75,7 @@ describe("POST /v1/zigbee/permit-join (pair a lock from the console)", function 
     const state = opened.body as PairingState;
     expect(state.open).to.equal(true);
     expect(state.until).to.be.a("number").greaterThan(Date.now() + 100_000);
+    expect(state.seconds).to.be.within(100, 120);
 
     const ieee = sim!.lock("front").ieee.toLowerCase();
     const end = Date.now() + 60_000;
@@ -94,6 +95,9 @@ describe("POST /v1/zigbee/permit-join (pair a lock from the console)", function 
     const statuses = events.flatMap((e) => (e.data.arrival?.ieee === ieee ? [e.data.arrival.status] : []));
     expect(statuses).to.include("interviewed");
     expect(events.some((e) => e.type === "pairing" && e.data.open)).to.equal(true);
+    const paired = events.find((e) => e.data.arrival?.status === "interviewed")!;
+    expect(paired.data.ieee).to.equal(ieee);
+    expect(paired.data.message).to.include(ieee).and.include("is paired");
     // The door's lock now answers (it was unpaired at start).
     const doors = (await api("GET", "/v1/doors")).body as { id: string; lock: { available: boolean } }[];
     expect(doors.find((d) => d.id === "front")!.lock.available).to.equal(true);
