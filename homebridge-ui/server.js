@@ -22,6 +22,7 @@ class DoorstepUiServer extends HomebridgePluginUiServer {
     super();
     this.onRequest("/api", (payload) => this.forward(payload));
     this.onRequest("/clip", (payload) => this.clip(payload));
+    this.onRequest("/snapshot", (payload) => this.snapshot(payload));
     this.onRequest("/status", () => this.status());
     this.ready();
     this.relay = new EventRelay((event) => this.pushEvent("doorstep", event), () => this.credential());
@@ -85,6 +86,17 @@ class DoorstepUiServer extends HomebridgePluginUiServer {
     const response = await call(credential, "GET", `/v1/visits/${encodeURIComponent(visitId)}/clip?part=${part}`, undefined, MAX_CLIP_BYTES);
     if (response.status !== 200) throw new Error(decode(response)?.message ?? `The clip is not available (HTTP ${response.status}).`);
     return `data:video/mp4;base64,${response.bytes.toString("base64")}`;
+  }
+
+  /** `{ doorId }` → the door camera's current picture as a `data:image/jpeg;base64,…` URL. */
+  async snapshot(payload) {
+    const doorId = payload?.doorId;
+    if (typeof doorId !== "string" || !/^[a-z0-9][a-z0-9-]{0,31}$/.test(doorId)) throw new Error("doorId must be a door id");
+    const credential = await this.credential();
+    if (!credential) throw new Error(NOT_RUNNING);
+    const response = await call(credential, "GET", `/v1/doors/${doorId}/snapshot`);
+    if (response.status !== 200) throw new Error(decode(response)?.message ?? `No picture (HTTP ${response.status}).`);
+    return decode(response);
   }
 
   /** Whether the plugin answers, for the screen's first paint. */
