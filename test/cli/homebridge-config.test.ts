@@ -53,6 +53,14 @@ describe("doorstep CLI with Homebridge's config", function () {
     expect(existsSync(join(dir, "doorstep")), "nothing created").to.equal(false);
   });
 
+  it("refuses `serve` with --homebridge-storage (the plugin already runs that bridge), starting nothing", async () => {
+    writeConfig([BLOCK]);
+    const serve = await runDoorstep(["--homebridge-storage", dir, "serve"]);
+    expect(serve.code).to.equal(2);
+    expect(serve.stderr).to.include("--homebridge-storage");
+    expect(existsSync(join(dir, "doorstep")), "nothing created").to.equal(false);
+  });
+
   it("a bad Doorstep block: the problem is named with its path", async () => {
     writeConfig([{ ...BLOCK, doors: [{ id: "Front Door", name: "x", lock: { ieee: "0x00124b0012345678" } }] }]);
     const bad = await runDoorstep(["--homebridge-storage", dir, "guest", "list"]);
