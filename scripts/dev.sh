@@ -23,7 +23,7 @@ if [ "$(node_major)" -lt 22 ]; then
 fi
 echo "Using Node $(node --version)" >&2
 
-# ── Debian packages (ffmpeg for recording; GStreamer's RTSP server and iproute2/util-linux for the tests) ──
+# ── Debian packages (ffmpeg for recording; GStreamer's RTSP server, iproute2/util-linux and Chromium for the tests) ──
 packages=(ffmpeg)
 if [ "$what" = test ]; then
   packages+=(gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good

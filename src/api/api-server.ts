@@ -9,6 +9,9 @@ import type { Actor } from "../delivery/actor.js";
 import type { DeliveryPort } from "../delivery/delivery-port.js";
 import type { AuditVerification } from "../store/audit-log.js";
 import { authenticate, type VerifyToken } from "./auth.js";
+import { createConsoleHandlers, type ConsoleApiContext } from "./console-api-routes.js";
+import { originOf, registerConsoleRoutes } from "./console-routes.js";
+import { createConsoleSessions, type ConsoleSessions } from "./console-session.js";
 import { createHandlers } from "./handlers.js";
 import { ForbiddenError, toHttpError } from "./http-errors.js";
 import { ROUTES, type RouteSpec } from "./routes.js";
@@ -35,11 +38,18 @@ export interface ApiServerOptions {
   bodyLimit?: number;
   /** Timeouts in ms (defaults: headers 10 s, whole request 30 s, idle keep-alive 5 s, idle socket 60 s). */
   timeouts?: { headersMs?: number; requestMs?: number; keepAliveMs?: number; idleMs?: number };
+  /** What the console's extra routes need (snapshots, lock slots, provider tokens); without it they answer 404. */
+  consoleApi?: Omit<ConsoleApiContext, "delivery">;
+  /** Serve the web console at "/" with cookie login (default true); `publicDir` overrides where its files are. */
+  console?: { enabled?: boolean; publicDir?: string };
 }
 
 export interface ApiServer {
-  /** Listens; resolves with the base URL, e.g. "http://127.0.0.1:8787". */
-  start(): Promise<{ url: string }>;
+  /**
+   * Listens; resolves with the base URL, e.g. "http://127.0.0.1:8787", and (console on) the one-time login link for
+   * the owner's eyes only — print it, never log it.
+   */
+  start(): Promise<{ url: string; loginUrl?: string }>;
   /** Stops listening and closes open connections. Safe to call twice, or before start. */
   stop(): Promise<void>;
 }
@@ -54,7 +64,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     async start() {
       if (app) throw new ConfigError("The API server is already started.");
       const https = options.tls ? await readTls(options.tls) : undefined;
-      const instance = buildApp(options, https);
+      const sessions =
+        options.console?.enabled === false
+          ? undefined
+          : createConsoleSessions({ isOwnerToken: (token) => options.verifyToken(token)?.kind === "owner", secure: https !== undefined });
+      const instance = buildApp(options, https, sessions);
       app = instance;
       try {
         await instance.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? DEFAULT_API_PORT });
@@ -66,8 +80,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       const address = instance.server.address() as AddressInfo;
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
       const url = `${https ? "https" : "http"}://${host}:${address.port}`;
-      options.logger.info(`API listening on ${url}`);
-      return { url };
+      options.logger.info(`API listening on ${url}${sessions ? " (console at /)" : ""}`);
+      // The link names the loopback address when the API listens on every interface: the owner opens it on this machine.
+      const linkBase = /^https?:\/\/(0\.0\.0\.0|\[::\])/.test(url) ? url.replace(/\/\/[^/]+:/, `//127.0.0.1:`) : url;
+      return { url, ...(sessions ? { loginUrl: `${linkBase}/login#${sessions.issueLoginCode()}` } : {}) };
     },
     async stop() {
       const instance = app;
@@ -86,7 +102,7 @@ async function readTls(tls: { cert: string; key: string }): Promise<{ cert: Buff
   return { cert: await read(tls.cert, "cert"), key: await read(tls.key, "key") };
 }
 
-function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer } | undefined): FastifyInstance {
+function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer } | undefined, sessions: ConsoleSessions | undefined): FastifyInstance {
   const { logger } = options;
   const timeouts = options.timeouts ?? {};
   const app = Fastify({
@@ -121,7 +137,11 @@ function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer 
 
   const actors = new WeakMap<FastifyRequest, Actor>();
   const started = new WeakMap<FastifyRequest, bigint>();
-  const handlers = createHandlers({ delivery: options.delivery, verifyAudit: options.verifyAudit, ...(options.setup ? { setup: options.setup } : {}) });
+  const handlers = {
+    ...createHandlers({ delivery: options.delivery, verifyAudit: options.verifyAudit, ...(options.setup ? { setup: options.setup } : {}) }),
+    ...createConsoleHandlers({ ...options.consoleApi, delivery: options.delivery }),
+  };
+  const scheme = https ? "https" : "http";
 
   function sendError(reply: FastifyReply, error: unknown): FastifyReply {
     const http = toHttpError(error);
@@ -158,12 +178,21 @@ function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer 
     const spec = (request.routeOptions.config as { spec?: RouteSpec } | undefined)?.spec;
     if (!spec) return; // the not-found handler: 404/405 need no token
     const header = request.headers.authorization;
-    if (spec.auth === "public" && header === undefined) return;
-    const actor = authenticate(header, options.verifyToken);
+    // A bearer token wins; without one, the console's session cookie speaks for the owner (CSRF-checked).
+    const cookie = header === undefined && sessions?.hasCookie(request.headers) === true;
+    if (spec.auth === "public" && header === undefined && !cookie) return;
+    const actor = cookie ? sessions!.authenticate(request.method, request.headers, originOf(request, scheme)) : authenticate(header, options.verifyToken);
     if (spec.auth === "owner" && actor.kind !== "owner") {
       throw new ForbiddenError("Only the homeowner's token may do this; provider tokens manage their own credentials and open doors.");
     }
     actors.set(request, actor);
+  });
+
+  // A page on another port of this host is "same-site": the session cookie would ride along on its <img>/<video> loads
+  // of a snapshot or clip. CORP keeps every response to our own origin; nosniff keeps JSON from being run as script.
+  app.addHook("onSend", async (_request, reply, payload) => {
+    reply.header("cross-origin-resource-policy", "same-origin").header("x-content-type-options", "nosniff");
+    return payload;
   });
 
   app.addHook("onResponse", async (request, reply) => {
@@ -177,6 +206,15 @@ function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer 
     else if (request.method === "GET" || request.method === "HEAD") logger.debug(line);
     else logger.info(line);
   });
+
+  if (sessions) {
+    try {
+      registerConsoleRoutes(app, { sessions, scheme, ...(options.console?.publicDir ? { publicDir: options.console.publicDir } : {}) });
+    } catch (error) {
+      // The API (guests at the door, HomeKit's peers) matters more than the console: run on without the page.
+      logger.warn(`The web console is not served: ${formatError(error)}`);
+    }
+  }
 
   for (const spec of ROUTES) {
     const handler = handlers[spec.operationId];

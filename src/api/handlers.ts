@@ -8,6 +8,7 @@ import { InternalError, NotFoundError } from "../core/errors.js";
 import type { Actor } from "../delivery/actor.js";
 import type { DeliveryPort } from "../delivery/delivery-port.js";
 import type { AuditVerification } from "../store/audit-log.js";
+import type { ConsoleOperationId } from "./console-api-routes.js";
 import type { OperationId } from "./routes.js";
 import type { SetupPort } from "./setup-port.js";
 import { createSetupHandlers } from "./setup-routes.js";
@@ -38,7 +39,7 @@ function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function createHandlers({ delivery, verifyAudit, setup }: HandlerContext): Record<OperationId, Handler> {
+export function createHandlers({ delivery, verifyAudit, setup }: HandlerContext): Record<Exclude<OperationId, ConsoleOperationId>, Handler> {
   return {
     ...createSetupHandlers(setup),
     ...createOwnerHandlers(delivery),

@@ -1,5 +1,6 @@
 // The routes of the HTTP API v1 as data: method, path, who may call, and the schemas. The server registers them and the
 // OpenAPI document is generated from them, so the published contract is the validator.
+import { CONSOLE_ROUTES, type ConsoleOperationId } from "./console-api-routes.js";
 import {
   accessInputSchema,
   auditVerificationSchema,
@@ -71,7 +72,8 @@ export type OperationId =
   | "health"
   | "verifyAudit"
   | SetupOperationId
-  | OwnerOperationId;
+  | OwnerOperationId
+  | ConsoleOperationId;
 
 const list = (items: JsonSchema): JsonSchema => ({ type: "array", items });
 
@@ -219,4 +221,5 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   ...SETUP_ROUTES,
   ...OWNER_ROUTES,
+  ...CONSOLE_ROUTES,
 ];

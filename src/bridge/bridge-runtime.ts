@@ -16,6 +16,8 @@ export interface BridgeRuntime {
   readonly setup: SetupPort;
   /** The HTTP API's base URL once started. */
   readonly apiUrl: string | undefined;
+  /** The web console's one-time login link once the API started; for the owner's eyes (print, never log). */
+  readonly consoleUrl: string | undefined;
   /** The Matter node once started (config matter.enabled); the pairing code is for the owner's eyes, not the log. */
   readonly matter: { port: number; pairingCode: string; qrPairingCode: string; commissioned: boolean } | undefined;
   start(): Promise<void>;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { systemClock, type Clock } from "../access/clock.js";
 import { DoorId } from "../access/ids.js";
 import { createApiServer, type ApiServer } from "../api/api-server.js";
+import { consoleApiContext } from "./console-api-context.js";
 import { applyRetention } from "../camera/retention.js";
 import type { DoorstepConfig } from "../config/config.js";
 import { formatError } from "../core/errors.js";
@@ -82,6 +83,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
 
   let api: ApiServer | undefined;
   let apiUrl: string | undefined;
+  let consoleUrl: string | undefined;
   let matter: MatterBridge | undefined;
   let retentionTimer: NodeJS.Timeout | undefined;
   let state: "new" | "running" | "stopped" = "new";
@@ -96,6 +98,9 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     setup,
     get apiUrl() {
       return apiUrl;
+    },
+    get consoleUrl() {
+      return consoleUrl;
     },
     get matter() {
       return matter && { port: matter.port, pairingCode: matter.pairingCode, qrPairingCode: matter.qrPairingCode, commissioned: matter.commissioned() };
@@ -145,8 +150,11 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
             host: config.api.host,
             port: config.api.port,
             ...(config.api.tls ? { tls: config.api.tls } : {}),
+            consoleApi: consoleApiContext({ store, delivery, cameras, home: { name: config.name, timeZone: config.delivery.timeZone } }),
           });
-          apiUrl = (await api.start()).url;
+          const listening = await api.start();
+          apiUrl = listening.url;
+          consoleUrl = listening.loginUrl;
           started.push(() => api!.stop());
           if (options.uiCredential) {
             rotateUiCredential(store.tokens, storageDir, apiUrl);

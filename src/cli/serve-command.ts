@@ -105,6 +105,7 @@ function issueOwnerToken(storageDir: string, demo: boolean): string | undefined 
 function readyLine(runtime: BridgeRuntime, ownerToken: string | undefined, home: SimulatedHome | undefined, homekit: StandaloneBridge | undefined): Record<string, unknown> {
   return {
     api: runtime.apiUrl,
+    ...(runtime.consoleUrl ? { console: runtime.consoleUrl } : {}),
     ...(ownerToken ? { ownerToken } : {}),
     ...(homekit ? { homekit: { port: homekit.port, setupCode: homekit.setupCode, setupURI: homekit.setupURI } } : {}),
     ...(runtime.matter ? { matter: { port: runtime.matter.port, pairingCode: runtime.matter.pairingCode, qrPairingCode: runtime.matter.qrPairingCode } } : {}),
@@ -122,6 +123,7 @@ function printDemoHelp(io: CliIo, runtime: BridgeRuntime, ownerToken: string | u
       "",
       "──────── Doorstep SIMULATED demo ────────",
       `API            ${api}   (owner token above, shown once)`,
+      `Console        ${runtime.consoleUrl ?? "(off)"}   (one-time login link; or log in with the owner token)`,
       `Simulator      ${home.control.url}   (type on the keypad, cut the camera)`,
       "Try:",
       `  curl -s ${auth} ${api}/v1/doors`,

@@ -116,7 +116,33 @@ export class CredentialService {
     const door = this.options.doors.find((d) => d.id === args.doorId);
     if (!door) throw new ValidationError(`unknown door "${args.doorId}" (known: ${this.options.doors.map((d) => d.id).join(", ") || "none"})`, "door");
     const at = args.at ?? clock.now();
-    const match = store.credentials.findByPin(door.id, args.pin, at);
+    return this.decideFor(door.id, store.credentials.findByPin(door.id, args.pin, at), { ...args, at });
+  }
+
+  /**
+   * The same answer for a credential the caller may see, without its PIN ("why can't the dog walker get in?" from the
+   * console, where the PIN was shown once and is gone). NotFoundError for another provider's credential.
+   */
+  explain(id: string, actor: Actor, args: { doorId: string; at?: EpochMs; via: Via; recording: boolean; lockAvailable: boolean }): {
+    decision: Decision;
+    sentence: string;
+    credential?: CredentialView;
+  } {
+    const view = this.get(id, actor);
+    const door = this.options.doors.find((d) => d.id === args.doorId);
+    if (!door) throw new ValidationError(`unknown door "${args.doorId}" (known: ${this.options.doors.map((d) => d.id).join(", ") || "none"})`, "doorId");
+    const { usage, live: _live, ...credential } = view;
+    return this.decideFor(door.id, { credential, usage }, { ...args, at: args.at ?? this.options.clock.now() });
+  }
+
+  private decideFor(
+    doorId: DoorId,
+    match: { credential: Credential; usage: CredentialUsage } | undefined,
+    args: { at: EpochMs; via: Via; recording: boolean; lockAvailable: boolean },
+  ): { decision: Decision; sentence: string; credential?: CredentialView } {
+    const { store } = this.options;
+    const door = { id: doorId };
+    const at = args.at;
     const switches = store.doorSettings.get(door.id, { inHomeDeliveries: this.options.inHomeDeliveries, petsHome: false });
     const decision = decide({
       credential: match?.credential,

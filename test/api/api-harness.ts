@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { systemClock } from "../../src/access/clock.js";
 import { DoorId, type ProviderId } from "../../src/access/ids.js";
 import { createApiServer, type ApiServer, type ApiServerOptions } from "../../src/api/api-server.js";
+import { consoleApiContext } from "../../src/bridge/console-api-context.js";
 import { MemoryLogger } from "../../src/core/logger.js";
 import { DeliveryService } from "../../src/delivery/delivery-service.js";
 import { openStore, type Store } from "../../src/store/index.js";
@@ -79,6 +80,7 @@ export class ApiHarness {
         logger: h.logger,
         host: "127.0.0.1",
         port: 0,
+        consoleApi: consoleApiContext({ store: h.store, delivery: h.delivery, cameras: new Map(), home: { name: "Test home", timeZone: "Europe/Berlin" } }),
         ...options.server,
       });
       h.url = (await h.server.start()).url;
