@@ -97,12 +97,15 @@ describe("the console in the real Homebridge UI", function () {
 
     await frame.getByRole("button", { name: "Visits" }).click();
     await frame.evaluate("window.notReloaded = true");
+    // What server.js relays from the plugin's GET /v1/events, as the page receives it.
+    await frame.evaluate(`window.relayed = []; window.homebridge.addEventListener("doorstep", (e) => window.relayed.push(e.data.type))`);
     const typed = await control("/locks/front/keypad", { method: "POST", body: JSON.stringify({ pin }) });
     expect(await typed.json(), "the simulated lock's answer").to.deep.include({ outcome: "unlocked" });
     const visit = frame.locator("li.visit").first();
     await visit.waitFor({ timeout: 60_000 });
     expect(await visit.locator("h4").textContent()).to.contain("Cleaner");
-    expect(await frame.evaluate("window.notReloaded === true"), "the visit arrived without a reload (the UI server's event relay)").to.equal(true);
+    expect(await frame.evaluate("window.notReloaded === true"), "the visit arrived without a reload").to.equal(true);
+    await frame.waitForFunction("window.relayed.includes('visitStarted')", undefined, { timeout: 30_000 });
     expect(pageErrors).to.deep.equal([]);
   });
 });
