@@ -56,6 +56,23 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
   fi
 fi
 
+# ── The real Homebridge UI for the browser tests, in its own prefix (.hb-ui/, gitignored); the tests install the
+# packed plugin there. Overrides: versions the registry lacks (hap-client 5.2.0, hap-nodejs 2.2.2, zigbee-on-host 0.3.2).
+if [ "$what" = test ]; then
+  mkdir -p .hb-ui
+  cat > .hb-ui/package.json.new <<'JSON'
+{
+  "private": true,
+  "dependencies": { "homebridge": "2.4.0", "homebridge-config-ui-x": "5.28.0" },
+  "overrides": { "@homebridge/hap-nodejs": "2.2.3", "@homebridge/hap-client": "4.0.3", "zigbee-on-host": "0.3.0" }
+}
+JSON
+  if cmp -s .hb-ui/package.json.new .hb-ui/package.json; then rm .hb-ui/package.json.new; else mv .hb-ui/package.json.new .hb-ui/package.json; fi
+  if [ ! -d .hb-ui/node_modules/homebridge-config-ui-x ] || [ .hb-ui/package.json -nt .hb-ui/node_modules/.package-lock.json ]; then
+    (cd .hb-ui && npm install --no-audit --no-fund)
+  fi
+fi
+
 case "$what" in
   start) npm start -- "$@" ;;
   test) npm test ;;

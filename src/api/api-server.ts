@@ -17,6 +17,7 @@ import { createHandlers } from "./handlers.js";
 import { parseJsonBody } from "./json-body.js";
 import { clientErrorResponse, ForbiddenError, toHttpError } from "./http-errors.js";
 import { ROUTES, type RouteSpec } from "./routes.js";
+import type { SetupPort } from "./setup-port.js";
 import type { JsonSchema } from "./schemas.js";
 import { compileValidator } from "./validation.js";
 
@@ -27,6 +28,8 @@ export interface ApiServerOptions {
   /** AuditLog.verify, for GET /v1/audit/verify. */
   verifyAudit: () => AuditVerification;
   logger: Logger;
+  /** Pairing a lock and discovering cameras (absent: those routes answer 409). */
+  setup?: SetupPort;
   /** Default 127.0.0.1: the API is not on the network unless configured. */
   host?: string;
   /** Default 8787; 0 picks a free port. */
@@ -151,7 +154,7 @@ function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer 
   const actors = new WeakMap<FastifyRequest, Actor>();
   const started = new WeakMap<FastifyRequest, bigint>();
   const handlers = {
-    ...createHandlers({ delivery: options.delivery, verifyAudit: options.verifyAudit }),
+    ...createHandlers({ delivery: options.delivery, verifyAudit: options.verifyAudit, ...(options.setup ? { setup: options.setup } : {}) }),
     ...createConsoleHandlers({ ...options.consoleApi, delivery: options.delivery }),
   };
   const scheme = https ? "https" : "http";

@@ -10,10 +10,14 @@ import type { DeliveryPort } from "../delivery/delivery-port.js";
 import type { AuditVerification } from "../store/audit-log.js";
 import type { ConsoleOperationId } from "./console-api-routes.js";
 import type { OperationId } from "./routes.js";
+import type { SetupPort } from "./setup-port.js";
+import { createSetupHandlers } from "./setup-routes.js";
+import { createOwnerHandlers } from "./owner-routes.js";
 
 export interface HandlerContext {
   delivery: DeliveryPort;
   verifyAudit: () => AuditVerification;
+  setup?: SetupPort;
 }
 
 /** The caller as established by the auth hook; undefined only on public routes called without a token. */
@@ -35,8 +39,10 @@ function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function createHandlers({ delivery, verifyAudit }: HandlerContext): Record<Exclude<OperationId, ConsoleOperationId>, Handler> {
+export function createHandlers({ delivery, verifyAudit, setup }: HandlerContext): Record<Exclude<OperationId, ConsoleOperationId>, Handler> {
   return {
+    ...createSetupHandlers(setup),
+    ...createOwnerHandlers(delivery),
     async createCredential(request, reply, actor) {
       const { credential, pin } = delivery.credentials.create(request.body, who(actor));
       return reply.code(201).send({ id: credential.id, pin, credential });

@@ -22,6 +22,8 @@ import {
   visitListQuery,
   visitSchema,
 } from "./schemas.js";
+import { SETUP_ROUTES, type SetupOperationId } from "./setup-routes.js";
+import { OWNER_ROUTES, type OwnerOperationId } from "./owner-routes.js";
 
 /** public: no token needed; any: the owner or a provider; owner: the homeowner's token only (providers get 403). */
 export type RouteAuth = "public" | "any" | "owner";
@@ -69,6 +71,8 @@ export type OperationId =
   | "patchDoor"
   | "health"
   | "verifyAudit"
+  | SetupOperationId
+  | OwnerOperationId
   | ConsoleOperationId;
 
 const list = (items: JsonSchema): JsonSchema => ({ type: "array", items });
@@ -219,5 +223,7 @@ export const ROUTES: readonly RouteSpec[] = [
     responses: { 200: { description: "The verification result; ok false names the first entry that cannot be trusted.", schema: auditVerificationSchema } },
     errors: [403],
   },
+  ...SETUP_ROUTES,
+  ...OWNER_ROUTES,
   ...CONSOLE_ROUTES,
 ];

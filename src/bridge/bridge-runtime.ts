@@ -2,6 +2,7 @@
 // platform run it. The faces (HomeKit, Matter) are given these parts, never the drivers themselves.
 import type { DoorstepConfig } from "../config/config.js";
 import type { Logger } from "../core/logger.js";
+import type { SetupPort } from "../api/setup-port.js";
 import type { CameraFeed, DeliveryPort } from "../delivery/delivery-port.js";
 
 export interface BridgeRuntime {
@@ -11,6 +12,8 @@ export interface BridgeRuntime {
   readonly delivery: DeliveryPort;
   /** Per door id, for doors with a camera. */
   readonly cameraFeeds: ReadonlyMap<string, CameraFeed>;
+  /** Pairing a lock and discovering cameras (the console's setup buttons); pairing events for live updates. */
+  readonly setup: SetupPort;
   /** The HTTP API's base URL once started. */
   readonly apiUrl: string | undefined;
   /** The web console's one-time login link once the API started; for the owner's eyes (print, never log). */

@@ -19,6 +19,8 @@ import { DoorCamera } from "./door-camera.js";
 import { PairedLock } from "./paired-lock.js";
 import { Zigbee2MqttLocks } from "./zigbee2mqtt-locks.js";
 import type { LockDriver } from "../zigbee/lock-driver.js";
+import { SetupService } from "./setup-service.js";
+import { revokeUiCredential, rotateUiCredential } from "./ui-credential.js";
 
 export interface CreateBridgeOptions {
   config: DoorstepConfig;
@@ -29,6 +31,8 @@ export interface CreateBridgeOptions {
   pairingWindowSeconds?: number;
   /** Start the HTTP API (default true). */
   api?: boolean;
+  /** Write the Homebridge UI server's owner credential (ui-credential.json) once the API listens (the Homebridge plugin). */
+  uiCredential?: boolean;
   /** Start the Matter node when `config.matter.enabled` (default true; tests that drive the node themselves pass false). */
   matter?: boolean;
 }
@@ -89,6 +93,8 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     }),
   });
 
+  const setup = new SetupService({ coordinator, config, clock, logger });
+
   let api: ApiServer | undefined;
   let apiUrl: string | undefined;
   let consoleUrl: string | undefined;
@@ -103,6 +109,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     logger,
     delivery,
     cameraFeeds: cameras as ReadonlyMap<string, CameraFeed>,
+    setup,
     get apiUrl() {
       return apiUrl;
     },
@@ -119,6 +126,8 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
         if (coordinator) {
           await coordinator.start();
           started.push(() => coordinator.stop());
+          setup.start();
+          started.push(async () => setup.stop());
           // Lock drivers detach from the coordinator before it stops (reverse order below).
           started.push(() => Promise.all([...locks.values()].map((l) => l.stop())).then(() => undefined));
           await Promise.all([...locks.values()].map((l) => l.attach()));
@@ -155,6 +164,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
             verifyToken: (token) => store.tokens.verify(token),
             verifyAudit: () => store.audit.verify(),
             logger,
+            setup,
             host: config.api.host,
             port: config.api.port,
             ...(config.api.tls ? { tls: config.api.tls } : {}),
@@ -164,6 +174,10 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           apiUrl = listening.url;
           consoleUrl = listening.loginUrl;
           started.push(() => api!.stop());
+          if (options.uiCredential) {
+            rotateUiCredential(store.tokens, storageDir, apiUrl);
+            started.push(async () => revokeUiCredential(store.tokens, storageDir));
+          }
         }
         if (config.matter.enabled && options.matter !== false) {
           // Imported only when enabled: matter.js is large and sets process-wide defaults when it loads.

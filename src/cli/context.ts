@@ -1,19 +1,25 @@
 // What every command needs: the config (from --config, or doorstep.json in the storage dir) and the opened store.
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { systemClock, type Clock } from "../access/clock.js";
 import { DoorId } from "../access/ids.js";
 import type { DoorstepConfig } from "../config/config.js";
-import { loadConfigFile } from "../config/load-config.js";
+import { loadAnyConfigFile } from "../config/load-config.js";
 import { validateConfig } from "../config/validate-config.js";
+import { ConfigError } from "../core/errors.js";
 import { CredentialService } from "../delivery/credential-service.js";
 import { openStore, type Store } from "../store/store.js";
 
 export interface GlobalOptions {
   config?: string;
   storage?: string;
+  /** A Homebridge storage dir: its config.json's Doorstep block, and the plugin's storage under it. */
+  homebridgeStorage?: string;
 }
+
+/** The plugin's storage folder inside Homebridge's storage dir (as the platform uses it). */
+const HOMEBRIDGE_STORAGE_FOLDER = "doorstep";
 
 export const CONFIG_FILE_NAME = "doorstep.json";
 export const defaultStorageDir = (): string => join(homedir(), ".doorstep");
@@ -26,15 +32,26 @@ export interface CliContext {
   clock: Clock;
 }
 
-/** --config wins; else doorstep.json in --storage (or ~/.doorstep); else an empty config with defaults. */
+/**
+ * --config wins (a doorstep.json or a Homebridge config.json); else --homebridge-storage's config.json; else
+ * doorstep.json in --storage (or ~/.doorstep); else an empty config with defaults. The storage dir: --storage, else the
+ * config's storagePath, else <Homebridge storage>/doorstep for a Homebridge config, else ~/.doorstep.
+ */
 export async function resolveContext(options: GlobalOptions, clock: Clock = systemClock): Promise<CliContext> {
+  if (options.config && options.homebridgeStorage) throw new ConfigError("Use --config or --homebridge-storage, not both.");
   let configPath = options.config ? resolve(options.config) : undefined;
+  if (!configPath && options.homebridgeStorage) {
+    configPath = join(resolve(options.homebridgeStorage), "config.json");
+    if (!existsSync(configPath)) throw new ConfigError(`${configPath} does not exist (is ${options.homebridgeStorage} Homebridge's storage dir?).`);
+  }
   if (!configPath) {
     const candidate = join(resolve(options.storage ?? defaultStorageDir()), CONFIG_FILE_NAME);
     if (existsSync(candidate)) configPath = candidate;
   }
-  const config = configPath ? await loadConfigFile(configPath) : validateConfig({});
-  const storageDir = resolve(options.storage ?? config.storagePath ?? defaultStorageDir());
+  const loaded = configPath ? await loadAnyConfigFile(configPath) : { config: validateConfig({}), homebridge: false };
+  const { config } = loaded;
+  const homebridgeDefault = loaded.homebridge && configPath ? join(dirname(configPath), HOMEBRIDGE_STORAGE_FOLDER) : undefined;
+  const storageDir = resolve(options.storage ?? config.storagePath ?? homebridgeDefault ?? defaultStorageDir());
   return { config, ...(configPath ? { configPath } : {}), storageDir, clock };
 }
 

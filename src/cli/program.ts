@@ -12,8 +12,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let exitCode = EXIT_OK;
   const program = new Command("doorstep")
     .description("Doorstep: time-boxed guest access to a Zigbee lock, every visit on camera")
-    .option("--config <file>", "config file (default: doorstep.json in the storage dir)")
+    .option("--config <file>", "config file: a doorstep.json or Homebridge's config.json (default: doorstep.json in the storage dir)")
     .option("--storage <dir>", "storage dir (default: the config's storagePath, else ~/.doorstep)")
+    .option("--homebridge-storage <dir>", "use the plugin inside Homebridge: <dir>/config.json's Doorstep block and the storage under <dir>/doorstep")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();

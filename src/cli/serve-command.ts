@@ -14,6 +14,7 @@ import { securePrivateTree } from "../store/storage-permissions.js";
 import { openStore } from "../store/store.js";
 import { startSimulatedHome, type SimulatedHome } from "../sim/simulated-home.js";
 import { resolveContext, type GlobalOptions } from "./context.js";
+import { UsageError } from "./io.js";
 import type { CliIo } from "./io.js";
 
 interface ServeOptions {
@@ -30,6 +31,8 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
     .option("--demo", "run against the simulated coordinator, lock and camera (SIMULATED)")
     .option("--verbose", "debug logging")
     .action(async (o: ServeOptions) => {
+      // The plugin already runs this bridge inside Homebridge: a second one would fight it for the lock and the store.
+      if (globals().homebridgeStorage) throw new UsageError("is for the commands that manage a Homebridge install; `serve` runs the standalone bridge", "--homebridge-storage");
       const logger = consoleLogger({ level: o.verbose ? "debug" : "info", stream: io.stderr });
       keepRunningOnDiskFull(logger);
       const context = await resolveContext(globals());

@@ -1,10 +1,19 @@
 import { readFile } from "node:fs/promises";
 import { ConfigError } from "../core/errors.js";
 import type { DoorstepConfig } from "./config.js";
+import { PLATFORM_NAME } from "./options.js";
 import { validateConfig } from "./validate-config.js";
 
 /** Reads and validates a doorstep.json. Errors name the file and, for JSON syntax errors, the line and column. */
 export async function loadConfigFile(path: string): Promise<DoorstepConfig> {
+  return (await loadAnyConfigFile(path)).config;
+}
+
+/**
+ * Reads a doorstep.json or a Homebridge config.json (recognised by its `bridge`/`platforms` keys), taking the Doorstep
+ * platform block from the latter; `homebridge` says which it was.
+ */
+export async function loadAnyConfigFile(path: string): Promise<{ config: DoorstepConfig; homebridge: boolean }> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -18,12 +27,25 @@ export async function loadConfigFile(path: string): Promise<DoorstepConfig> {
   } catch (error) {
     throw new ConfigError(`Config file ${path} is not valid JSON: ${jsonErrorPosition(text, error)}`);
   }
+  const homebridge = isHomebridgeConfig(raw);
+  if (homebridge) raw = platformBlock(raw as { platforms?: unknown }, path);
   try {
-    return validateConfig(raw);
+    return { config: validateConfig(raw), homebridge };
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.message}`, error.issues);
     throw error;
   }
+}
+
+function isHomebridgeConfig(raw: unknown): boolean {
+  return typeof raw === "object" && raw !== null && !Array.isArray(raw) && ("bridge" in raw || "platforms" in raw);
+}
+
+function platformBlock(raw: { platforms?: unknown }, path: string): unknown {
+  const blocks = Array.isArray(raw.platforms) ? raw.platforms.filter((p) => (p as { platform?: unknown } | null)?.platform === PLATFORM_NAME) : [];
+  if (blocks.length === 0) throw new ConfigError(`${path} is a Homebridge config without a "${PLATFORM_NAME}" platform block (add Doorstep in the Homebridge UI first).`);
+  if (blocks.length > 1) throw new ConfigError(`${path} has ${blocks.length} "${PLATFORM_NAME}" platform blocks; Doorstep takes one.`);
+  return blocks[0];
 }
 
 /**

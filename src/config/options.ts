@@ -83,6 +83,11 @@ export const configSchema = {
         properties: {
           id: { ...id, title: "Door id", description: "Short id used in the API and CLI: lowercase letters, digits and dashes." },
           name: { type: "string", minLength: 1, maxLength: 64, title: "Name", description: "Shown in Apple Home and in the log." },
+          hasCamera: {
+            type: "boolean",
+            title: "This door has a camera",
+            description: "Turn off for a door without a camera: its camera settings are then ignored. When absent, the door has a camera if `camera` is set.",
+          },
           lock: {
             type: "object",
             title: "Lock",

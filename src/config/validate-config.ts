@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject } from "ajv";
 import { ConfigError } from "../core/errors.js";
-import type { DoorstepConfig } from "./config.js";
+import type { DoorConfig, DoorstepConfig } from "./config.js";
 import { configSchema } from "./options.js";
 
 export interface ConfigIssue {
@@ -22,20 +22,36 @@ export function validateConfig(raw: unknown, options: { systemTimeZone?: string 
   if (issues.length > 0) {
     throw new ConfigError(`Invalid config: ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`, issues);
   }
-  const config = structuredClone(raw) as Record<string, unknown>;
+  const config = withoutUnusedCameras(raw) as Record<string, unknown>;
   validateSchema(config); // applies defaults to the copy
   const typed = config as unknown as DoorstepConfig & { platform?: string; _bridge?: unknown };
   delete typed.platform;
   delete typed._bridge;
+  for (const door of typed.doors as (DoorConfig & { hasCamera?: boolean })[]) delete door.hasCamera;
   typed.delivery.timeZone ??= options.systemTimeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   return typed;
 }
 
 /** Every problem with a raw config, schema and cross-field rules together; empty when valid. */
 export function configIssues(raw: unknown): ConfigIssue[] {
-  const copy = structuredClone(raw);
+  const copy = withoutUnusedCameras(raw);
   if (!validateSchema(copy)) return (validateSchema.errors ?? []).map(toIssue);
   return crossFieldIssues(copy as unknown as DoorstepConfig);
+}
+
+/**
+ * A copy without the camera of each door whose "This door has a camera" switch (Homebridge UI) is off: what was typed
+ * there before the switch was turned off is kept in the file but neither checked nor used.
+ */
+function withoutUnusedCameras(raw: unknown): unknown {
+  const copy = structuredClone(raw);
+  const doors = (copy as { doors?: unknown } | null)?.doors;
+  if (Array.isArray(doors)) {
+    for (const door of doors) {
+      if (door && typeof door === "object" && (door as { hasCamera?: unknown }).hasCamera === false) delete (door as { camera?: unknown }).camera;
+    }
+  }
+  return copy;
 }
 
 function crossFieldIssues(config: DoorstepConfig): ConfigIssue[] {
@@ -43,6 +59,9 @@ function crossFieldIssues(config: DoorstepConfig): ConfigIssue[] {
   const seen = new Map<string, number>();
   const seenIeee = new Map<string, number>();
   config.doors.forEach((door, i) => {
+    if ((door as { hasCamera?: boolean }).hasCamera === true && !door.camera) {
+      issues.push({ path: `doors[${i}].camera`, message: "is required when hasCamera is on (fill in the camera, or turn hasCamera off)" });
+    }
     const first = seen.get(door.id);
     if (first !== undefined) issues.push({ path: `doors[${i}].id`, message: `duplicate door id "${door.id}" (also doors[${first}])` });
     else seen.set(door.id, i);

@@ -58,7 +58,7 @@ export class DoorstepPlatform implements DynamicPlatformPlugin {
     }
     const storageDir = config.storagePath ?? join(api.user.storagePath(), STORAGE_FOLDER);
     try {
-      this.runtime = await createBridge({ config, storageDir, logger: this.logger });
+      this.runtime = await createBridge({ config, storageDir, logger: this.logger, uiCredential: true });
       await this.runtime.start();
     } catch (error) {
       this.logger.error(`Unable to start: ${formatError(error)}.`);

@@ -103,3 +103,31 @@ describe("config validation", () => {
     expect((error as Error).message).to.contain("doors[0].camera.port").and.not.contain("hunter2-secret");
   });
 });
+
+describe("a door's hasCamera switch (the Homebridge UI's 'This door has a camera')", () => {
+  const base = { zigbee: { port: "/dev/ttyUSB0" } };
+  const door = { id: "front", name: "Front", lock: { ieee: "0x00124b0012345678" } };
+
+  it("off: the camera typed in before is neither checked nor used", () => {
+    const raw = { ...base, doors: [{ ...door, hasCamera: false, camera: { port: 80 } }] };
+    expect(configIssues(raw)).to.deep.equal([]);
+    const config = validateConfig(raw);
+    expect(config.doors[0]).to.not.have.property("camera");
+    expect(config.doors[0]).to.not.have.property("hasCamera");
+    expect(raw.doors[0]!.camera).to.deep.equal({ port: 80 }, "the input is not modified");
+  });
+
+  it("on without a camera: an issue naming the door's camera", () => {
+    expect(configIssues({ ...base, doors: [{ ...door, hasCamera: true }] })).to.deep.equal([
+      { path: "doors[0].camera", message: "is required when hasCamera is on (fill in the camera, or turn hasCamera off)" },
+    ]);
+  });
+
+  it("on (or absent) with a camera: the camera is used", () => {
+    const camera = { host: "10.0.0.9", username: "u", password: "p" };
+    for (const flag of [{ hasCamera: true }, {}]) {
+      const config = validateConfig({ ...base, doors: [{ ...door, ...flag, camera }] });
+      expect(config.doors[0]!.camera).to.include({ host: "10.0.0.9", port: 80 });
+    }
+  });
+});

@@ -1,0 +1,108 @@
+// Pairing a lock from the console: POST /v1/zigbee/permit-join opens joining on the real coordinator (zigbee-herdsman
+// over TCP to our Z-Stack emulator); the simulated lock joins only then, is interviewed, and shows in GET and as
+// `pairing` events. Owner only; bad input is refused with nothing changed.
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { PairingEvent, PairingState } from "../../src/api/setup-port.js";
+import type { BridgeRuntime } from "../../src/bridge/bridge-runtime.js";
+import { createBridge } from "../../src/bridge/create-bridge.js";
+import { UI_CREDENTIAL_FILE, type UiCredential } from "../../src/bridge/ui-credential.js";
+import { validateConfig } from "../../src/config/validate-config.js";
+import type { Logger } from "../../src/core/logger.js";
+import { SIM_NETWORK } from "../../src/sim/simulated-home.js";
+import { startZigbeeSim, type ZigbeeSim } from "../../src/sim/zigbee/index.js";
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+describe("POST /v1/zigbee/permit-join (pair a lock from the console)", function () {
+  this.timeout(90_000);
+  const storageDir = mkdtempSync(join(tmpdir(), "doorstep-pairing-"));
+  let sim: ZigbeeSim | undefined;
+  let bridge: BridgeRuntime | undefined;
+  let api: (method: string, path: string, body?: unknown, token?: string | null) => Promise<{ status: number; body: unknown }>;
+  const events: PairingEvent[] = [];
+
+  before(async () => {
+    // The lock joins by itself as soon as joining is open, as a lock in pairing mode does.
+    sim = await startZigbeeSim({ locks: [{ id: "front", profile: "yale-assure" }], network: SIM_NETWORK, autoJoin: true });
+    const config = validateConfig({
+      zigbee: { port: sim.url, channel: SIM_NETWORK.channel, panId: SIM_NETWORK.panID, networkKey: Buffer.from(SIM_NETWORK.networkKey).toString("hex") },
+      doors: [{ id: "front", name: "Front door", lock: { ieee: sim.lock("front").ieee } }],
+      api: { port: 0 },
+    });
+    // No joining window at start: only the console opens it here.
+    bridge = await createBridge({ config, storageDir, logger: quiet, uiCredential: true, matter: false, pairingWindowSeconds: 0 });
+    await bridge.start();
+    bridge.setup.onPairing((e) => events.push(e));
+    const credential = JSON.parse(readFileSync(join(storageDir, UI_CREDENTIAL_FILE), "utf8")) as UiCredential;
+    api = async (method, path, body, token = credential.token) => {
+      const response = await fetch(`${credential.url}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+  });
+
+  after(async () => {
+    await bridge?.stop();
+    await sim?.stop();
+    rmSync(storageDir, { recursive: true, force: true });
+  });
+
+  it("starts closed, with nothing arrived", async () => {
+    const state = await api("GET", "/v1/zigbee/permit-join");
+    expect(state.status).to.equal(200);
+    expect(state.body).to.deep.equal({ open: false, arrivals: [] });
+    const doors = (await api("GET", "/v1/doors")).body as { id: string; lock: { available: boolean } }[];
+    expect(doors.find((d) => d.id === "front")!.lock.available, "not paired yet").to.equal(false);
+  });
+
+  it("refuses bad input and callers without the owner token, changing nothing", async () => {
+    for (const body of [{ seconds: 255 }, { seconds: -1 }, { seconds: "60" }, {}, { seconds: 10, extra: 1 }]) {
+      expect((await api("POST", "/v1/zigbee/permit-join", body)).status, JSON.stringify(body)).to.equal(400);
+    }
+    expect((await api("POST", "/v1/zigbee/permit-join", { seconds: 60 }, null)).status).to.equal(401);
+    expect(((await api("GET", "/v1/zigbee/permit-join")).body as PairingState).open).to.equal(false);
+  });
+
+  it("opens joining; the lock arrives, is interviewed and attached to its door; 0 closes joining", async () => {
+    const opened = await api("POST", "/v1/zigbee/permit-join", { seconds: 120 });
+    expect(opened.status).to.equal(200);
+    const state = opened.body as PairingState;
+    expect(state.open).to.equal(true);
+    expect(state.until).to.be.a("number").greaterThan(Date.now() + 100_000);
+    expect(state.seconds).to.be.within(100, 120);
+
+    const ieee = sim!.lock("front").ieee.toLowerCase();
+    const end = Date.now() + 60_000;
+    let arrived: PairingState | undefined;
+    while (Date.now() < end) {
+      const now = (await api("GET", "/v1/zigbee/permit-join")).body as PairingState;
+      if (now.arrivals.some((a) => a.ieee === ieee && a.status === "interviewed")) {
+        arrived = now;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(arrived, "the lock was not interviewed within 60 s").to.not.equal(undefined);
+    expect(arrived!.arrivals[0]).to.include({ ieee, status: "interviewed", doorId: "front", supported: true });
+    expect(arrived!.arrivals[0]!.model).to.be.a("string").and.not.equal("");
+    // Live updates for the console: the same, as pairing events, joined first.
+    const statuses = events.flatMap((e) => (e.data.arrival?.ieee === ieee ? [e.data.arrival.status] : []));
+    expect(statuses).to.include("interviewed");
+    expect(events.some((e) => e.type === "pairing" && e.data.open)).to.equal(true);
+    const paired = events.find((e) => e.data.arrival?.status === "interviewed")!;
+    expect(paired.data.ieee).to.equal(ieee);
+    expect(paired.data.message).to.include(ieee).and.include("is paired");
+    // The door's lock now answers (it was unpaired at start).
+    const doors = (await api("GET", "/v1/doors")).body as { id: string; lock: { available: boolean } }[];
+    expect(doors.find((d) => d.id === "front")!.lock.available).to.equal(true);
+
+    const closed = await api("POST", "/v1/zigbee/permit-join", { seconds: 0 });
+    expect(closed.body).to.include({ open: false });
+  });
+});
