@@ -155,7 +155,7 @@ function buildApp(options: ApiServerOptions, https: { cert: Buffer; key: Buffer 
   const started = new WeakMap<FastifyRequest, bigint>();
   const handlers = {
     ...createHandlers({ delivery: options.delivery, verifyAudit: options.verifyAudit, ...(options.setup ? { setup: options.setup } : {}) }),
-    ...createConsoleHandlers({ ...options.consoleApi, delivery: options.delivery }),
+    ...createConsoleHandlers({ ...options.consoleApi, ...(options.setup ? { setup: options.setup } : {}), delivery: options.delivery }),
   };
   const scheme = https ? "https" : "http";
 

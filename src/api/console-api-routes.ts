@@ -2,6 +2,7 @@
 // get in?" for a credential, its PIN slots on the locks, and provider tokens. Registered through ROUTES like the rest,
 // so auth, validation and the OpenAPI document treat them alike.
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { SetupPort } from "./setup-port.js";
 import type { EpochMs } from "../access/ids.js";
 import { InternalError, NotFoundError } from "../core/errors.js";
 import type { Actor } from "../delivery/actor.js";
@@ -40,6 +41,8 @@ export interface ConsoleApiContext {
   /** A current JPEG from a door's camera; undefined when the door has no camera. */
   snapshot?: (doorId: string) => Promise<Buffer> | undefined;
   lockSlots?: () => LockSlotView[];
+  /** Zigbee joining: its changes are streamed as `pairing` events. */
+  setup?: Pick<SetupPort, "onPairing">;
   tokens?: {
     list(): ProviderTokenView[];
     create(provider: string): { id: string; token: string };
@@ -237,11 +240,13 @@ export function createConsoleHandlers(context: ConsoleApiContext): Record<Consol
         delivery.events.on(name, listener as never);
         return () => delivery.events.off(name, listener as never);
       });
+      const offPairing = context.setup?.onPairing((event) => res.write(`event: pairing\ndata: ${JSON.stringify(event.data)}\n\n`));
       const heartbeat = setInterval(() => res.write(": ping\n\n"), HEARTBEAT_MS);
       heartbeat.unref();
       request.raw.socket.once("close", () => {
         clearInterval(heartbeat);
         for (const off of listeners) off();
+        offPairing?.();
       });
     },
     async doorSnapshot(request, reply) {

@@ -70,6 +70,15 @@ describe("POST /v1/zigbee/permit-join (pair a lock from the console)", function 
   });
 
   it("opens joining; the lock arrives, is interviewed and attached to its door; 0 closes joining", async () => {
+    // The console's live stream, opened before joining is: it must carry the same pairing events.
+    const credential = JSON.parse(readFileSync(join(storageDir, UI_CREDENTIAL_FILE), "utf8")) as UiCredential;
+    const stream = new AbortController();
+    let streamed = "";
+    const response = await fetch(`${credential.url}/v1/events`, { headers: { authorization: `Bearer ${credential.token}` }, signal: stream.signal });
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body! as AsyncIterable<Uint8Array>) streamed += decoder.decode(chunk, { stream: true });
+    })().catch(() => undefined);
     const opened = await api("POST", "/v1/zigbee/permit-join", { seconds: 120 });
     expect(opened.status).to.equal(200);
     const state = opened.body as PairingState;
@@ -104,5 +113,9 @@ describe("POST /v1/zigbee/permit-join (pair a lock from the console)", function 
 
     const closed = await api("POST", "/v1/zigbee/permit-join", { seconds: 0 });
     expect(closed.body).to.include({ open: false });
+    stream.abort();
+    await reading;
+    const pairingEvents = streamed.split("\n\n").filter((block) => block.startsWith("event: pairing\n"));
+    expect(pairingEvents.some((block) => block.includes(`"ieee":"${ieee}"`) && block.includes("is paired")), streamed).to.equal(true);
   });
 });
