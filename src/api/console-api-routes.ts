@@ -124,7 +124,7 @@ export const CONSOLE_ROUTES: readonly RouteSpec[] = [
     url: "/v1/events",
     summary: "Live events as server-sent events (owner only)",
     description:
-      "text/event-stream; each event is named visitStarted, visitEnded, lockState, switches, alert or refused and carries " +
+      "text/event-stream; each event is named visitStarted, visitEnded, lockState, switches, alert, refused or pairing and carries " +
       "JSON. Owner only: a provider learns about its visits from GET /v1/visits.",
     auth: "owner",
     responses: { 200: { description: "The event stream.", mediaType: "text/event-stream" } },
