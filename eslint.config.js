@@ -16,7 +16,15 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false, attributes: false } }],
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
-      "max-len": ["error", { code: 160, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
+      // It misreads `let x = NaN; try { x = ... } finally { report(x) }`, a pattern the benchmarks use on purpose.
+      "no-useless-assignment": "off",
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
+      "max-len": ["error", { code: 180, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
     },
+  },
+  {
+    // Tests reach into library internals (matter.js, HAP) where no public type exists; product code may not.
+    files: ["test/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
 );

@@ -114,7 +114,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           coordinator.events.on("interview", (e) => {
             const lock = e.status === "successful" ? locks.get(doorIdOf(config, e.ieee) ?? "") : undefined;
             if (!lock) return;
-            void lock.attach().then(closeJoiningWhenAllPaired);
+            lock.attach().then(closeJoiningWhenAllPaired).catch((error: unknown) => logger.error(`Attaching a lock failed: ${formatError(error)}`));
           });
           const unpaired = [...locks.entries()].filter(([, l]) => !l.paired).map(([id]) => id);
           if (unpaired.length > 0) {

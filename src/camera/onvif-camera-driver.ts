@@ -223,6 +223,11 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
   }
 
   /** Replaces the session; concurrent callers share one attempt. */
+  /** A reconnect nobody waits for: a failure is logged, never left unhandled. */
+  private reconnectLogged(): void {
+    this.reconnect().catch((error: unknown) => this.log.error(`camera ${this.name}: reconnect failed: ${formatError(error)}`));
+  }
+
   private reconnect(): Promise<CameraHealth> {
     if (this.connecting) return this.connecting;
     clearTimeout(this.retryTimer);
@@ -257,7 +262,7 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
           const wait = attempt.health.retryInMs;
           this.retryTimer = setTimeout(() => {
             this.retryTimer = undefined;
-            void this.reconnect();
+            this.reconnectLogged();
           }, wait);
         }
       }
@@ -392,7 +397,7 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
       onMotion: (m) => this.emit("motion", m),
       onResubscribe: (r) => this.emit("resubscribed", r),
       onSessionFailure: () => {
-        if (this.session === session && !this.stopped) void this.reconnect();
+        if (this.session === session && !this.stopped) this.reconnectLogged();
       },
     });
     session.puller = puller;

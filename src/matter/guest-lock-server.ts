@@ -557,6 +557,8 @@ export class GuestLockServer extends Base {
   }
 }
 
+// matter.js declares a behavior's State by merging a namespace into the class.
+// eslint-disable-next-line @typescript-eslint/no-namespace
 export namespace GuestLockServer {
   export class State extends Base.State {
     /** Which credential each Matter user stands for; persisted with the node so the mapping survives restarts. */

@@ -302,7 +302,7 @@ describe("OnvifCameraDriver against the simulated camera", function () {
     await until(() => held.size > 0, "the login request");
     const stopped = d.stop();
     // Well before the 60 s request timeout: the login's sockets were destroyed.
-    await next<void>((r) => void stopped.then(() => r()), "stop()", 5000);
+    await next<void>((r) => stopped.then(() => r(), () => r()), "stop()", 5000);
     await connecting;
     expect(d.health.state).to.equal("stopped");
   });

@@ -15,7 +15,7 @@ import { createBridge } from "../../src/bridge/create-bridge.js";
 import { validateConfig } from "../../src/config/validate-config.js";
 import { consoleLogger } from "../../src/core/logger.js";
 import { ownerVia } from "../../src/delivery/actor.js";
-import { slotTableProbe, startMatterBridge, type MatterBridge } from "../../src/matter/index.js";
+import { slotTableProbe, startMatterBridge } from "../../src/matter/index.js";
 import { startSimulatedHome } from "../../src/sim/simulated-home.js";
 import { openStore } from "../../src/store/store.js";
 import { systemClock } from "../../src/access/clock.js";

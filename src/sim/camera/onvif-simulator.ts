@@ -240,11 +240,11 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
       const answer: Promise<Answer> = req
         ? handle(req, http)
         : Promise.resolve(asAnswer(fault("Sender", "ter:WellFormed", "The request is not a SOAP 1.2 envelope")));
-      void answer.then((a) => {
+      answer.then((a) => {
         if (a === "hold" || res.destroyed) return;
         res.writeHead(a.status, { "Content-Type": "application/soap+xml; charset=utf-8", ...a.headers });
         res.end(a.xml);
-      });
+      }).catch(() => res.destroy()); // a handler bug: the client sees a dropped connection
     });
   });
   server.on("connection", (s) => {
