@@ -298,7 +298,13 @@ export class GuestLockServer extends Base {
     const o = this.#link.options;
     const now = o.now();
     const projection = view
-      ? projectUser(view, { doorId: this.#doorId, timeZone: o.timeZone, now, maxCredentialDays: o.maxCredentialDays, expiringUserTimeoutMinutes: this.state.expiringUserTimeout ?? 60 })
+      ? projectUser(view, {
+        doorId: this.#doorId,
+        timeZone: o.timeZone,
+        now,
+        maxCredentialDays: o.maxCredentialDays,
+        expiringUserTimeoutMinutes: this.state.expiringUserTimeout ?? 60,
+      })
       : ({ kind: "no-access", why: "was removed" } as const);
     const credentials = this.#link.delivery.credentials;
     if (projection.kind === "no-access") {
@@ -470,7 +476,15 @@ export class GuestLockServer extends Base {
 
   #emitUserChange(operation: DoorLock.DataOperationType, userIndex: number): void {
     this.events.lockUserChange.emit(
-      { lockDataType: DoorLock.LockDataType.UserIndex, dataOperationType: operation, operationSource: DoorLock.OperationSource.Unspecified, userIndex, fabricIndex: null, sourceNode: null, dataIndex: null },
+      {
+        lockDataType: DoorLock.LockDataType.UserIndex,
+        dataOperationType: operation,
+        operationSource: DoorLock.OperationSource.Unspecified,
+        userIndex,
+        fabricIndex: null,
+        sourceNode: null,
+        dataIndex: null,
+      },
       this.context,
     );
   }
@@ -490,7 +504,15 @@ export class GuestLockServer extends Base {
   async reportRefused(error: DoorLock.OperationError): Promise<void> {
     await this.#lockState();
     this.events.lockOperationError.emit(
-      { lockOperationType: DoorLock.LockOperationType.Unlock, operationSource: DoorLock.OperationSource.Keypad, operationError: error, userIndex: null, fabricIndex: null, sourceNode: null, credentials: null },
+      {
+        lockOperationType: DoorLock.LockOperationType.Unlock,
+        operationSource: DoorLock.OperationSource.Keypad,
+        operationError: error,
+        userIndex: null,
+        fabricIndex: null,
+        sourceNode: null,
+        credentials: null,
+      },
       this.context,
     );
   }
