@@ -7,7 +7,7 @@ import { createApiServer, type ApiServer } from "../api/api-server.js";
 import { consoleApiContext } from "./console-api-context.js";
 import { applyRetention } from "../camera/retention.js";
 import type { DoorstepConfig } from "../config/config.js";
-import { formatError } from "../core/errors.js";
+import { ConflictError, formatError } from "../core/errors.js";
 import { prefixed, type Logger } from "../core/logger.js";
 import type { CameraFeed } from "../delivery/delivery-port.js";
 import { DeliveryService } from "../delivery/delivery-service.js";
@@ -102,7 +102,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       return matter && { port: matter.port, pairingCode: matter.pairingCode, qrPairingCode: matter.qrPairingCode, commissioned: matter.commissioned() };
     },
     async start() {
-      if (state !== "new") throw new Error("the bridge starts once");
+      if (state !== "new") throw new ConflictError("the bridge starts once");
       state = "running";
       try {
         if (coordinator) {

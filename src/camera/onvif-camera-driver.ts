@@ -303,7 +303,7 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
         this.log.debug(`camera ${this.name}: ${auth} login refused at ${error.step}; trying again`);
       }
     }
-    const e = lastError ?? new SessionError("unreachable", new Error("stopped"), "connect");
+    const e = lastError ?? new SessionError("unreachable", new DeviceUnreachableError("stopped"), "connect");
     if (e.kind === "not-authorized") {
       return {
         ok: false,
@@ -365,7 +365,7 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
       const info = parseDeviceInformation(xml);
       const profiles = parseProfiles(cam.profiles);
       const choice = selectProfile(profiles, this.o.profile);
-      if (!choice.ok) throw new SessionError("rejected", new Error(choice.reason), "GetProfiles");
+      if (!choice.ok) throw new SessionError("rejected", new DeviceRejectedError(choice.reason), "GetProfiles");
       this.noteClock(cam);
       if (auth === "http-digest") this.log.info(`camera ${this.name} refuses WS-UsernameToken; using HTTP Digest`);
       return { ok: true, session: { cam, agent, auth, profile: choice.profile }, info, profiles, why: choice.why };

@@ -7,7 +7,7 @@
 
 import { Agent } from "node:http";
 import type { Clock } from "../access/clock.js";
-import { formatError } from "../core/errors.js";
+import { DeviceRejectedError, InternalError, formatError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { MotionEvent, ResubscribeReason } from "./camera-driver.js";
 import { classifyOnvifError, describeNetworkError, type OnvifFailure } from "./onvif-faults.js";
@@ -115,7 +115,7 @@ export class OnvifEventPuller {
       if (error && !(subscription && isMissingCurrentTime(error, subscription))) return this.failed(gen, "CreatePullPointSubscription", error);
       const address = subscription?.subscriptionReference?.address;
       if (typeof address !== "object" || address === null) {
-        return this.failed(gen, "CreatePullPointSubscription", new Error("no subscription address in the answer"));
+        return this.failed(gen, "CreatePullPointSubscription", new DeviceRejectedError("no subscription address in the answer"));
       }
       address.agent = agent;
       this.answered(parseSubscriptionTimes(error ? subscription : result, this.now()), true);
@@ -198,7 +198,7 @@ export class OnvifEventPuller {
     try {
       start(done);
     } catch (e) {
-      done(e instanceof Error ? e : new Error(String(e)), undefined);
+      done(e instanceof Error ? e : new InternalError(String(e)), undefined);
     }
   }
 

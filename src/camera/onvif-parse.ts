@@ -4,6 +4,7 @@
 import type { EpochMs } from "../access/ids.js";
 import type { CameraInfo, CameraProfile, MotionEvent, VideoEncoding } from "./camera-driver.js";
 import { xmlFirstText } from "./onvif-xml.js";
+import { DeviceRejectedError } from "../core/errors.js";
 
 /** Walks object keys; undefined as soon as a step is not an object. */
 export function dig(value: unknown, ...path: string[]): unknown {
@@ -77,7 +78,7 @@ export function parseProfiles(raw: readonly unknown[] | undefined): CameraProfil
 /** `{ uri }` (Media1 GetStreamUri / GetSnapshotUri as returned by the library). */
 export function parseMediaUri(raw: unknown, operation: string): string {
   const uri = text(dig(raw, "uri"));
-  if (!uri) throw new Error(`${operation} answered without a URI`);
+  if (!uri) throw new DeviceRejectedError(`${operation} answered without a URI`);
   return uri;
 }
 
