@@ -40,7 +40,12 @@ function descendants(root: number): number[] {
   }
   const out: number[] = [];
   const walk = (p: number) => {
-    for (const [pid, pp] of parent) if (pp === p) (out.push(pid), walk(pid));
+    for (const [pid, pp] of parent) {
+      if (pp === p) {
+        out.push(pid);
+        walk(pid);
+      }
+    }
   };
   walk(root);
   return out;
@@ -92,9 +97,11 @@ export async function benchServeRss(): Promise<string> {
       child.stdout.on("data", (d) => {
         out += String(d);
         const line = out.split("\n").find((l) => l.startsWith("DOORSTEP READY "));
-        if (line) (clearTimeout(timer), resolve(JSON.parse(line.slice("DOORSTEP READY ".length)) as { api: string; ownerToken: string }));
+        if (!line) return;
+        clearTimeout(timer);
+        resolve(JSON.parse(line.slice("DOORSTEP READY ".length)) as { api: string; ownerToken: string });
       });
-      void exited.then(() => reject(new Error(`serve --demo exited before READY:\n${stderr}`)));
+      exited.then(() => reject(new Error(`serve --demo exited before READY:\n${stderr}`)), reject);
     });
     const readyMs = performance.now() - t0;
     const atReady = sample(child.pid!);

@@ -7,7 +7,7 @@ import { createApiServer, type ApiServer } from "../api/api-server.js";
 import { consoleApiContext } from "./console-api-context.js";
 import { applyRetention } from "../camera/retention.js";
 import type { DoorstepConfig } from "../config/config.js";
-import { formatError } from "../core/errors.js";
+import { ConflictError, formatError } from "../core/errors.js";
 import { prefixed, type Logger } from "../core/logger.js";
 import type { CameraFeed } from "../delivery/delivery-port.js";
 import { DeliveryService } from "../delivery/delivery-service.js";
@@ -120,7 +120,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
       return matter && { port: matter.port, pairingCode: matter.pairingCode, qrPairingCode: matter.qrPairingCode, commissioned: matter.commissioned() };
     },
     async start() {
-      if (state !== "new") throw new Error("the bridge starts once");
+      if (state !== "new") throw new ConflictError("the bridge starts once");
       state = "running";
       try {
         if (coordinator) {
@@ -134,7 +134,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           coordinator.events.on("interview", (e) => {
             const lock = e.status === "successful" ? locks.get(doorIdOf(config, e.ieee) ?? "") : undefined;
             if (!lock) return;
-            void lock.attach().then(closeJoiningWhenAllPaired);
+            lock.attach().then(closeJoiningWhenAllPaired).catch((error: unknown) => logger.error(`Attaching a lock failed: ${formatError(error)}`));
           });
           const unpaired = [...locks.entries()].filter(([, l]) => !l.paired).map(([id]) => id);
           if (unpaired.length > 0) {

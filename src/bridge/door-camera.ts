@@ -12,7 +12,7 @@ import type { BeginVisitOptions, EndVisitOptions, Recorder, RecorderHealth, Visi
 import { RingRecorder } from "../camera/ring-recorder.js";
 import type { SegmentRecord } from "../camera/segment-index.js";
 import type { CameraConfig, RecordingConfig } from "../config/config.js";
-import { formatError } from "../core/errors.js";
+import { DeviceUnreachableError, formatError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { CameraFeed, RingSegment } from "../delivery/delivery-port.js";
 
@@ -78,7 +78,7 @@ export class DoorCamera implements Recorder, CameraFeed {
     return this.recorder?.isRecording() ?? false;
   }
   beginVisit(visitId: VisitId, options: BeginVisitOptions): void {
-    if (!this.recorder) throw new Error(`${this.options.doorName}: no recording to take the visit from (${this.driver.health.message})`);
+    if (!this.recorder) throw new DeviceUnreachableError(`${this.options.doorName}: no recording to take the visit from (${this.driver.health.message})`);
     this.recorder.beginVisit(visitId, options);
   }
   async endVisit(visitId: VisitId, options: EndVisitOptions): Promise<VisitClip> {

@@ -55,7 +55,11 @@ export class PairedLock implements LockDriver {
   attach(): Promise<void> {
     if (this.inner || !this.coordinator.lockInfo(this.ieee)) return Promise.resolve();
     this.attaching ??= (async () => {
-      const driver = new HerdsmanLockDriver(this.coordinator, this.ieee, { clock: this.clock, logger: this.logger, ...(this.keypadLockout && { keypadLockout: this.keypadLockout }) });
+      const driver = new HerdsmanLockDriver(this.coordinator, this.ieee, {
+        clock: this.clock,
+        logger: this.logger,
+        ...(this.keypadLockout && { keypadLockout: this.keypadLockout }),
+      });
       try {
         await driver.start();
       } catch (error) {

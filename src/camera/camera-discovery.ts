@@ -3,7 +3,7 @@
 
 import { randomUUID } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { ValidationError } from "../core/errors.js";
+import { InternalError, ValidationError } from "../core/errors.js";
 import { xmlElements, xmlFirstText } from "./onvif-xml.js";
 
 export const WS_DISCOVERY_ADDRESS = "239.255.255.250";
@@ -116,7 +116,7 @@ export function discoverCameras(options: DiscoverOptions = {}): Promise<Discover
         if (options.interfaceAddress) socket.setMulticastInterface(options.interfaceAddress);
         socket.setMulticastTTL(1);
       } catch (e) {
-        finish(e instanceof Error ? e : new Error(String(e)));
+        finish(e instanceof Error ? e : new InternalError(String(e)));
         return;
       }
       // UDP may drop one datagram: the spec repeats a Probe (MULTICAST_UDP_REPEAT); we send it twice.

@@ -223,6 +223,11 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
   }
 
   /** Replaces the session; concurrent callers share one attempt. */
+  /** A reconnect nobody waits for: a failure is logged, never left unhandled. */
+  private reconnectLogged(): void {
+    this.reconnect().catch((error: unknown) => this.log.error(`camera ${this.name}: reconnect failed: ${formatError(error)}`));
+  }
+
   private reconnect(): Promise<CameraHealth> {
     if (this.connecting) return this.connecting;
     clearTimeout(this.retryTimer);
@@ -257,7 +262,7 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
           const wait = attempt.health.retryInMs;
           this.retryTimer = setTimeout(() => {
             this.retryTimer = undefined;
-            void this.reconnect();
+            this.reconnectLogged();
           }, wait);
         }
       }
@@ -298,7 +303,7 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
         this.log.debug(`camera ${this.name}: ${auth} login refused at ${error.step}; trying again`);
       }
     }
-    const e = lastError ?? new SessionError("unreachable", new Error("stopped"), "connect");
+    const e = lastError ?? new SessionError("unreachable", new DeviceUnreachableError("stopped"), "connect");
     if (e.kind === "not-authorized") {
       return {
         ok: false,
@@ -360,7 +365,7 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
       const info = parseDeviceInformation(xml);
       const profiles = parseProfiles(cam.profiles);
       const choice = selectProfile(profiles, this.o.profile);
-      if (!choice.ok) throw new SessionError("rejected", new Error(choice.reason), "GetProfiles");
+      if (!choice.ok) throw new SessionError("rejected", new DeviceRejectedError(choice.reason), "GetProfiles");
       this.noteClock(cam);
       if (auth === "http-digest") this.log.info(`camera ${this.name} refuses WS-UsernameToken; using HTTP Digest`);
       return { ok: true, session: { cam, agent, auth, profile: choice.profile }, info, profiles, why: choice.why };
@@ -392,7 +397,7 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
       onMotion: (m) => this.emit("motion", m),
       onResubscribe: (r) => this.emit("resubscribed", r),
       onSessionFailure: () => {
-        if (this.session === session && !this.stopped) void this.reconnect();
+        if (this.session === session && !this.stopped) this.reconnectLogged();
       },
     });
     session.puller = puller;

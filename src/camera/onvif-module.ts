@@ -37,7 +37,8 @@ export interface OnvifParsedUrl {
 }
 
 export interface OnvifSubscription {
-  subscriptionReference: { address: OnvifParsedUrl };
+  /** Missing in a broken reply: the library stores what it parsed before it fails. */
+  subscriptionReference?: { address?: OnvifParsedUrl };
 }
 
 export interface OnvifCam {

@@ -4,6 +4,7 @@
 import type { EpochMs } from "../access/ids.js";
 import type { CameraInfo, CameraProfile, MotionEvent, VideoEncoding } from "./camera-driver.js";
 import { xmlFirstText } from "./onvif-xml.js";
+import { DeviceRejectedError } from "../core/errors.js";
 
 /** Walks object keys; undefined as soon as a step is not an object. */
 export function dig(value: unknown, ...path: string[]): unknown {
@@ -77,23 +78,36 @@ export function parseProfiles(raw: readonly unknown[] | undefined): CameraProfil
 /** `{ uri }` (Media1 GetStreamUri / GetSnapshotUri as returned by the library). */
 export function parseMediaUri(raw: unknown, operation: string): string {
   const uri = text(dig(raw, "uri"));
-  if (!uri) throw new Error(`${operation} answered without a URI`);
+  if (!uri) throw new DeviceRejectedError(`${operation} answered without a URI`);
   return uri;
 }
 
-/** Current and termination time (camera clock) of a subscription response. */
+/** What the onvif library asks for in CreatePullPointSubscription and Renew (PT2M, fixed in lib/events.js). */
+export const REQUESTED_SUBSCRIPTION_MS = 120_000;
+
+/** How long a subscription has left, from a Create/Renew/PullMessages reply; undefined without a TerminationTime. */
 export interface SubscriptionTimes {
-  readonly currentTime: Date;
-  readonly terminationTime: Date;
+  readonly remainingMs: number;
+  /** false: the reply had no CurrentTime (Axis), so the remaining time is a guess on our clock. */
+  readonly fromCameraClock: boolean;
 }
 
-export function parseSubscriptionTimes(raw: unknown): SubscriptionTimes | undefined {
-  const c = dig(raw, "currentTime");
-  const t = dig(raw, "terminationTime");
-  if (c instanceof Date && t instanceof Date && !Number.isNaN(c.getTime()) && !Number.isNaN(t.getTime())) {
-    return { currentTime: c, terminationTime: t };
-  }
-  return undefined;
+function validDate(value: unknown): Date | undefined {
+  return value instanceof Date && !Number.isNaN(value.getTime()) ? value : undefined;
+}
+
+/**
+ * CurrentTime is optional in WS-BaseNotification and Axis cameras leave it out. Without it the termination time
+ * is read against our clock, capped at what was asked for (a camera clock ahead of ours would stretch it), and a
+ * time already past on our clock (a camera clock behind ours) counts as the requested lifetime.
+ */
+export function parseSubscriptionTimes(raw: unknown, localNow: number): SubscriptionTimes | undefined {
+  const t = validDate(dig(raw, "terminationTime"));
+  if (!t) return undefined;
+  const c = validDate(dig(raw, "currentTime"));
+  if (c) return { remainingMs: t.getTime() - c.getTime(), fromCameraClock: true };
+  const guess = t.getTime() - localNow;
+  return { remainingMs: guess > 0 ? Math.min(guess, REQUESTED_SUBSCRIPTION_MS) : REQUESTED_SUBSCRIPTION_MS, fromCameraClock: false };
 }
 
 const MOTION_TOPIC = /(CellMotionDetector\/Motion|MotionAlarm|MotionDetector|\/Motion$)/i;

@@ -170,7 +170,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     fs.mkdirSync(this.o.visitsDir, { recursive: true, mode: 0o700 });
     this.adoptOldRuns();
     this.running = true;
-    options.signal?.addEventListener("abort", () => void this.stop(), { once: true });
+    options.signal?.addEventListener("abort", () => this.stop().catch((error: unknown) => this.log.error(`recorder stop failed: ${formatError(error)}`)), { once: true });
     this.poller = setInterval(() => this.tick(), this.o.pollMs);
     this.spawnRun();
   }

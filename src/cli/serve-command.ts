@@ -77,7 +77,7 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
       };
       sweep();
       const sweeper = setInterval(sweep, PRIVATE_SWEEP_MS).unref();
-      void stopped.finally(() => clearInterval(sweeper));
+      stopped.finally(() => clearInterval(sweeper)).catch((error: unknown) => logger.error(`Shutdown: ${formatError(error)}`));
       io.stdout.write(`DOORSTEP READY ${JSON.stringify(readyLine(runtime, ownerToken, run.home, homekit))}\n`);
       // The pairing secrets go to the terminal only, never to the log.
       io.stdout.write(`HomeKit: add "${run.config.name}" in the Home app with setup code ${homekit.setupCode} (QR content ${homekit.setupURI}).\n`);

@@ -33,7 +33,10 @@ export function simCommand(io: CliIo): Command {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
           io.stderr.write("SIMULATED hardware stopping…\n");
-          void home.stop().then(done);
+          home.stop().then(done, (error: unknown) => {
+            io.stderr.write(`SIMULATED hardware: stop failed (${formatError(error)})\n`);
+            done();
+          });
         };
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);

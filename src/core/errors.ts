@@ -101,8 +101,11 @@ export class InternalError extends DoorstepError {
   readonly code = "internal";
 }
 
-/** One sentence from anything thrown, for logs: never a stack at info level. */
+/**
+ * One sentence from anything thrown, for logs: never a stack at info level. Without its closing full stop, since
+ * callers end their own sentence ("Unable to start: ${formatError(e)}.") and would otherwise print "..".
+ */
 export function formatError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/(?<!\.)\.\s*$/, "").trimEnd();
 }

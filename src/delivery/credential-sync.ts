@@ -86,6 +86,10 @@ export class CredentialSync {
   }
 
   /** Recomputes the desired set and reconciles now; errors are logged, and a later pass is always scheduled. */
+  private resyncLogged(): void {
+    this.resync().catch((error: unknown) => this.options.logger.error(`PIN sync failed: ${formatError(error)}`));
+  }
+
   async resync(): Promise<void> {
     if (this.stopped) return;
     try {
@@ -103,7 +107,7 @@ export class CredentialSync {
   /** A pass soon (without awaiting it): for events that arrive inside other work. */
   schedule(): void {
     if (this.stopped) return;
-    this.timers.set("now", this.options.clock.now(), () => void this.resync());
+    this.timers.set("now", this.options.clock.now(), () => this.resyncLogged());
   }
 
   private scheduleNext(): void {
@@ -111,6 +115,6 @@ export class CredentialSync {
     const now = this.options.clock.now();
     const poll = now + (this.options.pollMs ?? DEFAULT_POLL_MS);
     const wake = Math.min(this.reconciler.nextWakeAt() ?? poll, poll);
-    this.timers.set("wake", Math.max(wake, now + 1), () => void this.resync());
+    this.timers.set("wake", Math.max(wake, now + 1), () => this.resyncLogged());
   }
 }

@@ -103,7 +103,9 @@ export class DeliveryService implements DeliveryPort {
     // A lockout that outlived a restart still keeps the keypad off; one that ended meanwhile turns it back on.
     for (const door of this.ctx.doors.values()) this.keypadLockouts.push(new KeypadLockout(this.ctx, door));
     // Not awaited: a lock that does not answer must not hold up the start (the write is retried, and alerted when it matters).
-    for (const k of this.keypadLockouts) void k.start();
+    for (const k of this.keypadLockouts) {
+      k.start().catch((error: unknown) => this.ctx.logger.error(`keypad lockout start failed: ${formatError(error)}`));
+    }
     if (this.options.syncKeypads ?? true) {
       for (const door of this.ctx.doors.values()) {
         door.sync = new CredentialSync({

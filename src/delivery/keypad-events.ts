@@ -68,9 +68,9 @@ function onLateUnlock(ctx: DeliveryContext, door: DoorRuntime, e: LateUnlock): v
   if (door.active) return; // the door is open for a visit anyway; its relock follows
   const message = `An unlock that had timed out reached the lock ${Math.round((e.observedAt - e.deadlineAt) / 1000)} s late; relocking.`;
   raiseAlert(ctx, door.id, message);
-  void relockDoor(ctx, door).then((r) => {
+  relockDoor(ctx, door).then((r) => {
     if (!r.locked) raiseAlert(ctx, door.id, `The door could not be relocked after a late unlock (${r.error}).`);
-  });
+  }, (error: unknown) => ctx.logger.error(`${door.id}: relock after a late unlock failed: ${formatError(error)}`));
 }
 
 function onLockOperation(ctx: DeliveryContext, door: DoorRuntime, e: OperationEvent): void {

@@ -31,7 +31,7 @@ export class KeypadLockout {
   start(): Promise<void> {
     this.running = true;
     this.unsubscribe = this.ctx.lockout.onLockedOut((key) => {
-      if (key === this.key) void this.sync();
+      if (key === this.key) this.syncLogged();
     });
     return this.sync();
   }
@@ -44,6 +44,10 @@ export class KeypadLockout {
   }
 
   /** One write at a time; each looks at the lockout afresh. */
+  private syncLogged(): void {
+    this.sync().catch((error: unknown) => this.ctx.logger.error(`${this.door.id}: keypad lockout sync failed: ${formatError(error)}`));
+  }
+
   sync(): Promise<void> {
     this.chain = this.chain.then(() => this.apply());
     return this.chain;
@@ -80,6 +84,6 @@ export class KeypadLockout {
 
   private later(ms: number): void {
     if (!this.running) return;
-    this.cancelTimer = this.ctx.scheduler.at(this.ctx.clock.now() + ms, () => void this.sync());
+    this.cancelTimer = this.ctx.scheduler.at(this.ctx.clock.now() + ms, () => this.syncLogged());
   }
 }

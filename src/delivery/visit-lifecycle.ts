@@ -1,7 +1,7 @@
 // The second half of every visit: relock (confirmed by the lock), post-roll, clip, close, audit.
 import type { VisitId } from "../access/ids.js";
 import type { ClipPart as RecorderClipPart, VisitClip } from "../camera/recorder.js";
-import { formatError } from "../core/errors.js";
+import { InternalError, NotFoundError, formatError } from "../core/errors.js";
 import type { ClipPart, CloseReason, Visit } from "../store/visit-store.js";
 import { commitTransition, raiseAlert, sleep, type DeliveryContext, SHUTDOWN_POST_ROLL_MS } from "./delivery-context.js";
 import type { DoorRuntime } from "./door-runtime.js";
@@ -44,7 +44,7 @@ export function scheduleRelock(ctx: DeliveryContext, door: DoorRuntime, visit: V
  */
 export function finishVisit(ctx: DeliveryContext, door: DoorRuntime, reason: "relocked" | "ended"): Promise<Visit> {
   const active = door.active;
-  if (!active) return Promise.reject(new Error(`no open visit at ${door.id}`));
+  if (!active) return Promise.reject(new NotFoundError(`no open visit at ${door.id}`));
   if (active.relocking) return active.relocking;
   ctx.timers.clear(relockKey(door));
   ctx.timers.clear(settleKey(door));
@@ -123,6 +123,6 @@ function toVisitPart(part: RecorderClipPart): ClipPart {
 
 export function requireVisit(ctx: DeliveryContext, id: VisitId): Visit {
   const visit = ctx.store.visits.get(id);
-  if (!visit) throw new Error(`visit ${id} vanished from the store`);
+  if (!visit) throw new InternalError(`visit ${id} vanished from the store`);
   return visit;
 }

@@ -42,7 +42,7 @@ export class DoorstepPlatform implements DynamicPlatformPlugin {
       this.launching = this.launch();
     });
     api.on("shutdown", () => {
-      void this.shutdown();
+      this.shutdown().catch((error: unknown) => this.logger.error(`Shutdown failed: ${formatError(error)}.`));
     });
   }
 

@@ -56,11 +56,11 @@ export function bindLock(ctx: DoorBindingContext): Binding {
       const waited = await Promise.race([outcome, new Promise<"pending">((resolve) => (timer = setTimeout(() => resolve("pending"), OWNER_COMMAND_WAIT_MS)))]);
       clearTimeout(timer);
       if (waited === "pending") {
-        void outcome.then((o) => {
+        outcome.then((o) => {
           if (!o.ok) logger.error(`Unable to ${kind} the door: ${formatError(o.error)}.`);
           homekitCommand = undefined;
           push();
-        });
+        }).catch((error: unknown) => logger.error(`Unable to ${kind} the door: ${formatError(error)}.`));
         return;
       }
       homekitCommand = undefined;

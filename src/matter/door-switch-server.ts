@@ -3,7 +3,7 @@
 // when the switch changes elsewhere.
 import { OnOffServer } from "@matter/main/behaviors/on-off";
 import { Status, StatusResponseError } from "@matter/main/types";
-import { formatError } from "../core/errors.js";
+import { matterStatusError } from "./matter-status.js";
 import { ownerVia } from "../delivery/actor.js";
 import { DoorstepLink } from "./doorstep-link.js";
 
@@ -25,7 +25,7 @@ export class DoorSwitchServer extends OnOffServer {
     try {
       link.delivery.setSwitches(role.doorId, { [role.switch]: value }, ownerVia("matter"));
     } catch (error) {
-      throw new StatusResponseError(`The switch did not change: ${formatError(error)}`, Status.Failure);
+      throw matterStatusError(error, "The switch did not change");
     }
   }
 }

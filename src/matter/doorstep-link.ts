@@ -5,6 +5,7 @@ import type { CredentialId, EpochMs, VisitId } from "../access/ids.js";
 import type { Logger } from "../core/logger.js";
 import type { DeliveryPort } from "../delivery/delivery-port.js";
 import type { DoorSettings } from "../store/door-settings-store.js";
+import { DeviceRejectedError, DeviceUnreachableError, NotFoundError } from "../core/errors.js";
 
 /** Where a credential's PIN stands on a door's lock keypad. */
 export type KeypadSyncState = { state: "synced" } | { state: "pending" } | { state: "failed"; reason: string } | { state: "absent" };
@@ -55,7 +56,7 @@ export class DoorstepLink {
 
   role(endpointId: string): EndpointRole {
     const role = this.roles.get(endpointId);
-    if (!role) throw new Error(`endpoint ${endpointId} is not a Doorstep endpoint`);
+    if (!role) throw new NotFoundError(`endpoint ${endpointId} is not a Doorstep endpoint`);
     return role;
   }
 
@@ -83,8 +84,8 @@ export class DoorstepLink {
     for (;;) {
       const s = probe.status(doorId, credentialId);
       if (s.state === "synced") return;
-      if (s.state === "failed") throw new Error(`the lock did not take the PIN: ${s.reason}`);
-      if (Date.now() >= deadline) throw new Error(`the PIN did not reach the lock keypad within ${Math.round(this.options.keypadDeadlineMs / 1000)} s`);
+      if (s.state === "failed") throw new DeviceRejectedError(`the lock did not take the PIN: ${s.reason}`);
+      if (Date.now() >= deadline) throw new DeviceUnreachableError(`the PIN did not reach the lock keypad within ${Math.round(this.options.keypadDeadlineMs / 1000)} s`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -8,6 +8,7 @@ import { DoorLockServer } from "@matter/main/behaviors/door-lock";
 import { DoorLock } from "@matter/main/clusters/door-lock";
 import { field, listOf, nonvolatile, string, uint16 } from "@matter/main/model";
 import { FabricIndex, Status, StatusResponseError } from "@matter/main/types";
+import { matterStatusError } from "./matter-status.js";
 import type { CredentialId, VisitId } from "../access/ids.js";
 import { ConflictError, ValidationError, formatError } from "../core/errors.js";
 import { ownerVia } from "../delivery/actor.js";
@@ -89,7 +90,7 @@ export class GuestLockServer extends Base {
       state = await this.#link.commanding(doorId, () => this.#link.delivery.ownerLock(doorId, MATTER));
     } catch (error) {
       this.#link.logger.warn(`Matter lock of ${doorId} failed: ${formatError(error)}`);
-      throw new StatusResponseError(`The lock did not lock: ${formatError(error)}`, Status.Failure);
+      throw matterStatusError(error, "The lock did not lock");
     }
     if (state !== "locked") throw new StatusResponseError(`The lock did not confirm the lock (${state})`, Status.Failure);
     this.state.lockState = DoorLock.LockState.Locked;
@@ -108,7 +109,7 @@ export class GuestLockServer extends Base {
         state = await this.#link.commanding(doorId, () => delivery.ownerUnlock(doorId, MATTER));
       } catch (error) {
         this.#link.logger.warn(`Matter unlock of ${doorId} failed: ${formatError(error)}`);
-        throw new StatusResponseError(`The lock did not unlock: ${formatError(error)}`, Status.Failure);
+        throw matterStatusError(error, "The lock did not unlock");
       }
       // Not confirmed (the lock did not answer in time): a failure; the lock's own later report moves lockState.
       if (state !== "unlocked") throw new StatusResponseError(`The lock did not confirm the unlock (${state})`, Status.Failure);
@@ -127,7 +128,7 @@ export class GuestLockServer extends Base {
       outcome = await this.#link.commanding(doorId, () => delivery.redeem({ doorId, pin, actor: MATTER, source }));
     } catch (error) {
       this.#link.logger.warn(`Matter unlock with PIN at ${doorId} failed: ${formatError(error)}`);
-      throw new StatusResponseError(`The lock did not unlock: ${formatError(error)}`, Status.Failure);
+      throw matterStatusError(error, "The lock did not unlock");
     }
     if (outcome.outcome !== "unlocked") {
       this.#link.logger.info(`Matter unlock with a PIN at ${doorId} refused: ${outcome.reason}.`);
@@ -298,7 +299,13 @@ export class GuestLockServer extends Base {
     const o = this.#link.options;
     const now = o.now();
     const projection = view
-      ? projectUser(view, { doorId: this.#doorId, timeZone: o.timeZone, now, maxCredentialDays: o.maxCredentialDays, expiringUserTimeoutMinutes: this.state.expiringUserTimeout ?? 60 })
+      ? projectUser(view, {
+        doorId: this.#doorId,
+        timeZone: o.timeZone,
+        now,
+        maxCredentialDays: o.maxCredentialDays,
+        expiringUserTimeoutMinutes: this.state.expiringUserTimeout ?? 60,
+      })
       : ({ kind: "no-access", why: "was removed" } as const);
     const credentials = this.#link.delivery.credentials;
     if (projection.kind === "no-access") {
@@ -326,9 +333,8 @@ export class GuestLockServer extends Base {
     try {
       created = credentials.create(input, MATTER).credential;
     } catch (error) {
-      if (error instanceof ConflictError) throw new StatusResponseError("Another guest code already uses this PIN at this door", Status.Failure);
-      if (error instanceof ValidationError) throw new StatusResponseError(`Not a valid guest code: ${error.message}`, Status.ConstraintError);
-      throw error;
+      if (error instanceof ConflictError) throw matterStatusError(new ConflictError("Another guest code already uses this PIN at this door"));
+      throw error instanceof ValidationError ? matterStatusError(error, "Not a valid guest code") : error;
     }
     if (created.live && created.mode !== "remote" && created.validFrom <= now) {
       try {
@@ -336,7 +342,7 @@ export class GuestLockServer extends Base {
       } catch (error) {
         credentials.revoke(created.id, MATTER);
         this.#link.logger.warn(`Matter user ${userIndex}: ${formatError(error)}; the command fails.`);
-        throw new StatusResponseError(formatError(error), Status.Failure);
+        throw matterStatusError(error);
       }
     }
     if (old && !samePin && old.revokedAt === undefined) credentials.revoke(old.id, MATTER);
@@ -351,8 +357,7 @@ export class GuestLockServer extends Base {
     try {
       amended = credentials.amend(old.id, input, MATTER);
     } catch (error) {
-      if (error instanceof ValidationError) throw new StatusResponseError(`Not a valid guest code: ${error.message}`, Status.ConstraintError);
-      throw error;
+      throw error instanceof ValidationError ? matterStatusError(error, "Not a valid guest code") : error;
     }
     if (amended.live && amended.mode !== "remote" && amended.validFrom <= now) {
       try {
@@ -360,7 +365,7 @@ export class GuestLockServer extends Base {
       } catch (error) {
         credentials.amend(old.id, termsInput(old), MATTER);
         this.#link.logger.warn(`Matter user ${userIndex}: ${formatError(error)}; the command fails and guest code ${old.id} keeps its terms.`);
-        throw new StatusResponseError(formatError(error), Status.Failure);
+        throw matterStatusError(error);
       }
     }
     this.#setLink({ userIndex, credentialId: amended.id, origin: "matter", fingerprint });
@@ -470,7 +475,15 @@ export class GuestLockServer extends Base {
 
   #emitUserChange(operation: DoorLock.DataOperationType, userIndex: number): void {
     this.events.lockUserChange.emit(
-      { lockDataType: DoorLock.LockDataType.UserIndex, dataOperationType: operation, operationSource: DoorLock.OperationSource.Unspecified, userIndex, fabricIndex: null, sourceNode: null, dataIndex: null },
+      {
+        lockDataType: DoorLock.LockDataType.UserIndex,
+        dataOperationType: operation,
+        operationSource: DoorLock.OperationSource.Unspecified,
+        userIndex,
+        fabricIndex: null,
+        sourceNode: null,
+        dataIndex: null,
+      },
       this.context,
     );
   }
@@ -490,7 +503,15 @@ export class GuestLockServer extends Base {
   async reportRefused(error: DoorLock.OperationError): Promise<void> {
     await this.#lockState();
     this.events.lockOperationError.emit(
-      { lockOperationType: DoorLock.LockOperationType.Unlock, operationSource: DoorLock.OperationSource.Keypad, operationError: error, userIndex: null, fabricIndex: null, sourceNode: null, credentials: null },
+      {
+        lockOperationType: DoorLock.LockOperationType.Unlock,
+        operationSource: DoorLock.OperationSource.Keypad,
+        operationError: error,
+        userIndex: null,
+        fabricIndex: null,
+        sourceNode: null,
+        credentials: null,
+      },
       this.context,
     );
   }
@@ -557,6 +578,8 @@ export class GuestLockServer extends Base {
   }
 }
 
+// matter.js declares a behavior's State by merging a namespace into the class.
+// eslint-disable-next-line @typescript-eslint/no-namespace
 export namespace GuestLockServer {
   export class State extends Base.State {
     /** Which credential each Matter user stands for; persisted with the node so the mapping survives restarts. */

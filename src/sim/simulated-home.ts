@@ -44,7 +44,15 @@ export interface SimulatedHome {
   doors: SimulatedDoor[];
   control: ControlServer;
   /** What the simulation looks like from outside, for `DOORSTEP SIM READY` and `serve --demo`. */
-  endpoints(): { zigbee: string; onvif: string | undefined; rtsp: string | undefined; control: string; mqtt?: string; zigbee2mqtt?: { version: string; baseTopic: string }; doors: { id: string; ieee: string; profile: string; onvif?: string; rtsp?: string }[] };
+  endpoints(): {
+    zigbee: string;
+    onvif: string | undefined;
+    rtsp: string | undefined;
+    control: string;
+    mqtt?: string;
+    zigbee2mqtt?: { version: string; baseTopic: string };
+    doors: { id: string; ieee: string; profile: string; onvif?: string; rtsp?: string }[];
+  };
   /** A doorstep.json `doors`/`zigbee` block pointing at this simulation (holds the simulated camera passwords). */
   bridgeConfig(): Record<string, unknown>;
   stop(): Promise<void>;
@@ -75,7 +83,12 @@ export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Pr
   const specs = SIM_DOOR_IDS.slice(0, count).map((id, i) => ({ id, profile: PROFILES[i % PROFILES.length]! }));
   const stoppers: (() => Promise<void>)[] = [];
   try {
-    const zigbee = await startZigbeeSim({ locks: specs, network: SIM_NETWORK, ...(options.nvFile ? { nvFile: options.nvFile } : {}), ...(options.onPersistError ? { onPersistError: options.onPersistError } : {}) });
+    const zigbee = await startZigbeeSim({
+      locks: specs,
+      network: SIM_NETWORK,
+      ...(options.nvFile ? { nvFile: options.nvFile } : {}),
+      ...(options.onPersistError ? { onPersistError: options.onPersistError } : {}),
+    });
     stoppers.push(() => zigbee.stop());
     const video = options.video === "auto" || options.video === undefined ? (hasGstreamer() ? "gstreamer" : "ffmpeg") : options.video;
     const doors: SimulatedDoor[] = [];

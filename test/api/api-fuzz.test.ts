@@ -29,7 +29,15 @@ const notString = fc.oneof(fc.integer(), nonInteger, fc.boolean(), fc.constant(n
 const notBoolean = fc.oneof(fc.integer(), anyText, fc.constant(null), fc.array(fc.boolean(), { maxLength: 2 }), fc.constant({}));
 const notInteger = fc.oneof(nonInteger, anyText, fc.boolean(), fc.constant(null), fc.constant([1]), fc.constant({ n: 1 }));
 /** Neither an ISO string (a string is refused by the validator unless it is a real instant with an offset) nor whole epoch ms. */
-const notInstant = fc.oneof(nonInteger, fc.boolean(), fc.constant(null), fc.constant([Date.now()]), fc.constant({}), fc.integer({ min: -99_999_999, max: 99_999_999 }), anyText.filter((s) => Number.isNaN(Date.parse(s))));
+const notInstant = fc.oneof(
+  nonInteger,
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant([Date.now()]),
+  fc.constant({}),
+  fc.integer({ min: -99_999_999, max: 99_999_999 }),
+  anyText.filter((s) => Number.isNaN(Date.parse(s))),
+);
 /** Nested arrays/objects `depth` deep. */
 const deep = fc.tuple(fc.integer({ min: 20, max: 4000 }), fc.boolean()).map(([depth, arrays]) => {
   let value: unknown = "x";

@@ -72,10 +72,10 @@ describe("Bridge shutdown with the camera down mid-visit", function () {
     const stopping = runtime.stop();
     const settled = await new Promise<boolean>((resolve) => {
       const t = setTimeout(() => resolve(false), HOMEBRIDGE_SHUTDOWN_MS);
-      void stopping.finally(() => {
+      stopping.finally(() => {
         clearTimeout(t);
         resolve(true);
-      });
+      }).catch(() => undefined); // a rejecting stop() still settled; the test asserts only that it settles
     });
     expect(settled, "runtime.stop() settles before Homebridge kills the process").to.equal(true);
     await stopping;

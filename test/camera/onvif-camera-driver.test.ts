@@ -212,6 +212,38 @@ describe("OnvifCameraDriver against the simulated camera", function () {
     await active;
   });
 
+  it("keeps one subscription, renews it and gets motion from a camera whose event replies have no CurrentTime (Axis)", async () => {
+    const s = await sim({ eventReplies: "axis", maxPullWaitMs: 300, maxSubscriptionMs: 1200 });
+    const { d, logger } = driver(s, { events: true, eventWatchdogMs: 5000 });
+    expect((await d.connect()).state).to.equal("ready");
+    await until(() => (s.stats().operations["Renew"] ?? 0) >= 2, "two renewals");
+    const active = next<MotionEvent>((r) => d.on("motion", (m) => m.active && r(m)), "motion from the Axis-worded replies");
+    s.injectMotion(true);
+    await active;
+    expect(s.stats().operations["CreatePullPointSubscription"]).to.equal(1);
+    expect(logger.lines.filter((l) => l.level === "warn" || l.level === "error")).to.deep.equal([]);
+  });
+
+  it("survives replies that make onvif throw inside its callback: backs off with one warning, then logs the recovery", async () => {
+    const s = await sim({ eventReplies: "no-subscription-reference", maxPullWaitMs: 300 });
+    const { d, logger } = driver(s, { events: true, eventWatchdogMs: 30_000, eventRetryMs: 40 });
+    expect((await d.connect()).state).to.equal("ready");
+    // Waits 0, 40, 80, 160 ms: five attempts, and the gaps grow.
+    await until(() => (s.stats().operations["CreatePullPointSubscription"] ?? 0) >= 5, "five subscription attempts");
+    const warnings = () => logger.lines.filter((l) => l.level === "warn").map((l) => l.message);
+    expect(warnings()).to.have.length(1);
+    expect(warnings()[0]).to.match(/event CreatePullPointSubscription failed .*subscribing again in 0 s; retrying with backoff/);
+    expect(logger.text()).to.match(/subscribing again in 0 s\n[^]*?subscribing again in 0 s/); // the later waits are debug lines
+    expect(d.health.state).to.equal("ready");
+
+    s.setEventReplies("standard");
+    const active = next<MotionEvent>((r) => d.on("motion", (m) => m.active && r(m)), "motion once the replies are whole again");
+    await until(() => logger.text().includes("event subscription working again"), "the recovery line", 12_000);
+    s.injectMotion(true);
+    await active;
+    expect(warnings()).to.have.length(1);
+  });
+
   it("notices a subscription that went silent, subscribes again and gets events on the new one", async () => {
     const s = await sim({ maxPullWaitMs: 200 });
     const { d, logger } = driver(s, { events: true, eventWatchdogMs: 1000 });
@@ -302,7 +334,7 @@ describe("OnvifCameraDriver against the simulated camera", function () {
     await until(() => held.size > 0, "the login request");
     const stopped = d.stop();
     // Well before the 60 s request timeout: the login's sockets were destroyed.
-    await next<void>((r) => void stopped.then(() => r()), "stop()", 5000);
+    await next<void>((r) => stopped.then(() => r(), () => r()), "stop()", 5000);
     await connecting;
     expect(d.health.state).to.equal("stopped");
   });

@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import type { CameraProfile } from "../../src/camera/camera-driver.js";
 import { classifyOnvifError } from "../../src/camera/onvif-faults.js";
-import { parseDeviceInformation, parseMotion, parseProfile } from "../../src/camera/onvif-parse.js";
+import { parseDeviceInformation, parseMotion, parseProfile, parseSubscriptionTimes } from "../../src/camera/onvif-parse.js";
 import { selectProfile } from "../../src/camera/onvif-profile-select.js";
 
 const p = (token: string, encoding: CameraProfile["encoding"], width: number, height: number, fps?: number): CameraProfile => ({
@@ -83,5 +83,18 @@ describe("ONVIF response parsing and profile selection", () => {
     expect(classifyOnvifError(new Error("ONVIF SOAP Fault: Sender not AuthorizedThe action requested requires authorization"))).to.equal("not-authorized");
     expect(classifyOnvifError(new Error("Digest authentication failed 401"))).to.equal("not-authorized");
     expect(classifyOnvifError(new Error("Wrong ONVIF SOAP response"))).to.equal("rejected");
+  });
+
+  it("reads a subscription's remaining time with CurrentTime, and without it (Axis) against our clock, capped", () => {
+    const at = (iso: string) => new Date(iso);
+    const ours = Date.parse("2026-01-01T12:00:00Z");
+    // Camera clock an hour behind: only the difference of its two times counts.
+    expect(parseSubscriptionTimes({ currentTime: at("2026-01-01T11:00:00Z"), terminationTime: at("2026-01-01T11:01:00Z") }, ours))
+      .to.deep.equal({ remainingMs: 60_000, fromCameraClock: true });
+    expect(parseSubscriptionTimes({ terminationTime: at("2026-01-01T12:01:00Z") }, ours)).to.deep.equal({ remainingMs: 60_000, fromCameraClock: false });
+    // Camera clock ahead: never more than the PT2M asked for; behind (already past on ours): the PT2M asked for.
+    expect(parseSubscriptionTimes({ terminationTime: at("2026-01-01T13:00:00Z") }, ours)?.remainingMs).to.equal(120_000);
+    expect(parseSubscriptionTimes({ terminationTime: at("2026-01-01T11:00:00Z") }, ours)?.remainingMs).to.equal(120_000);
+    expect(parseSubscriptionTimes({ currentTime: "", terminationTime: "soon" }, ours)).to.equal(undefined);
   });
 });

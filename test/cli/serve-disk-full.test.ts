@@ -50,7 +50,7 @@ describe("doorstep serve --demo on a full disk (real binary, tmpfs in a private 
         const line = out.split("\n").find((l) => l.startsWith("DOORSTEP READY "));
         if (line) resolve(JSON.parse(line.slice("DOORSTEP READY ".length)) as Ready);
       });
-      void exited.then((code) => reject(new Error(`exited ${code} before READY: ${stderr}`)));
+      exited.then((code) => reject(new Error(`exited ${code} before READY: ${stderr}`)), reject);
     });
     const api = (method: string, path: string, body?: unknown) =>
       fetch(`${ready.api}${path}`, {

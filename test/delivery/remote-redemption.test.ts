@@ -219,7 +219,15 @@ describe("delivery: every refusal reason, audited without the PIN", function () 
   });
 
   const HOUR = 3_600_000;
-  const cases: { name: string; reason: string; outcome: string; input?: Record<string, unknown>; setup?: (h: Harness, id: string) => void | Promise<void>; doors?: { id: string; camera: boolean }[]; pin?: string }[] = [
+  const cases: {
+    name: string;
+    reason: string;
+    outcome: string;
+    input?: Record<string, unknown>;
+    setup?: (h: Harness, id: string) => void | Promise<void>;
+    doors?: { id: string; camera: boolean }[];
+    pin?: string;
+  }[] = [
     { name: "unknown PIN", reason: "unknown-credential", outcome: "denied", pin: "90817263" },
     { name: "revoked", reason: "revoked", outcome: "denied", setup: (h, id) => void h.service.credentials.revoke(id, OWNER) },
     { name: "not yet valid", reason: "not-yet-valid", outcome: "denied", input: { validFrom: T0 + HOUR, validUntil: T0 + 2 * HOUR } },

@@ -19,7 +19,7 @@ export function startDoorstep<T>(args: readonly string[], prefix: string, option
   const stop = (graceMs = 10_000) => terminate(child, exited, graceMs);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      void stop(1000);
+      stop(1000).catch(() => undefined); // the child is being abandoned; its exit code does not matter here
       reject(new Error(`no "${prefix}" line within ${options.timeoutMs ?? 30_000} ms; stderr:\n${stderr}`));
     }, options.timeoutMs ?? 30_000);
     child.stdout!.on("data", (d) => {
@@ -33,7 +33,7 @@ export function startDoorstep<T>(args: readonly string[], prefix: string, option
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`doorstep exited (${code}) before "${prefix}"; stderr:\n${stderr}`));
-    });
+    }, reject);
   });
 }
 
@@ -80,7 +80,12 @@ export async function descendantsOf(pid: number): Promise<number[]> {
   }
   const out: number[] = [];
   const walk = (p: number) => {
-    for (const [child, parent] of parentOf) if (parent === p) (out.push(child), walk(child));
+    for (const [child, parent] of parentOf) {
+      if (parent === p) {
+        out.push(child);
+        walk(child);
+      }
+    }
   };
   walk(pid);
   return out;

@@ -15,7 +15,7 @@ import { createBridge } from "../../src/bridge/create-bridge.js";
 import { validateConfig } from "../../src/config/validate-config.js";
 import { consoleLogger } from "../../src/core/logger.js";
 import { ownerVia } from "../../src/delivery/actor.js";
-import { slotTableProbe, startMatterBridge, type MatterBridge } from "../../src/matter/index.js";
+import { slotTableProbe, startMatterBridge } from "../../src/matter/index.js";
 import { startSimulatedHome } from "../../src/sim/simulated-home.js";
 import { openStore } from "../../src/store/store.js";
 import { systemClock } from "../../src/access/clock.js";
@@ -93,7 +93,12 @@ async function main(): Promise<void> {
     const delivery = () => bridge.runtime.delivery;
     const seen: unknown[] = [];
     for (const name of ["visitStarted", "visitEnded", "refused", "alert"] as const) {
-      delivery().events.on(name, (e: unknown) => void seen.push({ name, via: (e as { visit?: { via: string } }).visit?.via, reason: (e as { reason?: string }).reason, message: (e as { message?: string }).message }));
+      delivery().events.on(name, (e: unknown) => void seen.push({
+        name,
+        via: (e as { visit?: { via: string } }).visit?.via,
+        reason: (e as { reason?: string }).reason,
+        message: (e as { message?: string }).message,
+      }));
     }
     process.on("exit", () => out("delivery-events", { seen }));
     const simLock = home.zigbee.lock("front");
@@ -102,9 +107,21 @@ async function main(): Promise<void> {
     const pin = "482913";
     const now = Date.now();
     await lock.setUser({ operationType: DoorLock.DataOperationType.Add, userIndex: 1, userName: "courier", userUniqueId: 42, userStatus: DoorLock.UserStatus.OccupiedEnabled, userType: DoorLock.UserType.YearDayScheduleUser, credentialRule: DoorLock.CredentialRule.Single });
-    const set = await lock.setCredential({ operationType: DoorLock.DataOperationType.Add, credential: { credentialType: DoorLock.CredentialType.Pin, credentialIndex: 0 }, credentialData: Bytes.fromString(pin), userIndex: 1, userStatus: null, userType: null });
+    const set = await lock.setCredential({
+      operationType: DoorLock.DataOperationType.Add,
+      credential: { credentialType: DoorLock.CredentialType.Pin, credentialIndex: 0 },
+      credentialData: Bytes.fromString(pin),
+      userIndex: 1,
+      userStatus: null,
+      userType: null,
+    });
     const beforeSchedule = delivery().credentials.list(ownerVia("matter"), { doorId: "front" as never }).length;
-    await lock.setYearDaySchedule({ yearDayIndex: 1, userIndex: 1, localStartTime: instantToLocalSeconds(now - 60_000, ZONE), localEndTime: instantToLocalSeconds(now + 3_600_000, ZONE) });
+    await lock.setYearDaySchedule({
+      yearDayIndex: 1,
+      userIndex: 1,
+      localStartTime: instantToLocalSeconds(now - 60_000, ZONE),
+      localEndTime: instantToLocalSeconds(now + 3_600_000, ZONE),
+    });
     const stored = delivery().credentials.list(ownerVia("matter"), { doorId: "front" as never });
     out("user-created", {
       setCredentialStatus: set.status,
@@ -117,7 +134,14 @@ async function main(): Promise<void> {
 
     // 2. Duplicate PIN, malformed and out-of-range commands: the right status, and the store unchanged.
     const countBefore = delivery().credentials.list(ownerVia("matter"), { doorId: "front" as never, includeRevoked: true }).length;
-    const dup = await lock.setCredential({ operationType: DoorLock.DataOperationType.Add, credential: { credentialType: DoorLock.CredentialType.Pin, credentialIndex: 5 }, credentialData: Bytes.fromString(pin), userIndex: null, userStatus: null, userType: null });
+    const dup = await lock.setCredential({
+      operationType: DoorLock.DataOperationType.Add,
+      credential: { credentialType: DoorLock.CredentialType.Pin, credentialIndex: 5 },
+      credentialData: Bytes.fromString(pin),
+      userIndex: null,
+      userStatus: null,
+      userType: null,
+    });
     const letters = await lock.setCredential({ operationType: DoorLock.DataOperationType.Add, credential: { credentialType: DoorLock.CredentialType.Pin, credentialIndex: 6 }, credentialData: Bytes.fromString("12ab"), userIndex: null, userStatus: null, userType: null });
     let badWeekDay: unknown = "accepted";
     try {
@@ -169,7 +193,12 @@ async function main(): Promise<void> {
     } catch (e) {
       wrong = statusOf(e);
     }
-    await lock.setYearDaySchedule({ yearDayIndex: 1, userIndex: 1, localStartTime: instantToLocalSeconds(now + 7_200_000, ZONE), localEndTime: instantToLocalSeconds(now + 10_800_000, ZONE) });
+    await lock.setYearDaySchedule({
+      yearDayIndex: 1,
+      userIndex: 1,
+      localStartTime: instantToLocalSeconds(now + 7_200_000, ZONE),
+      localEndTime: instantToLocalSeconds(now + 10_800_000, ZONE),
+    });
     let outside: unknown = "accepted";
     try {
       await lock.unlockDoor({ pinCode: Bytes.fromString(pin) });

@@ -60,7 +60,15 @@ async function main(): Promise<void> {
       await runtime.start();
       const probeStore = openStore({ storageDir, clock: systemClock });
       try {
-        const matter = await startMatterBridge({ delivery: runtime.delivery, config: c, storageDir, logger, keypad: slotTableProbe(probeStore.slots), mirrorIntervalMs: 500, keypadDeadlineMs: 10_000 });
+        const matter = await startMatterBridge({
+          delivery: runtime.delivery,
+          config: c,
+          storageDir,
+          logger,
+          keypad: slotTableProbe(probeStore.slots),
+          mirrorIntervalMs: 500,
+          keypadDeadlineMs: 10_000,
+        });
         return {
           runtime,
           matter,
@@ -129,7 +137,14 @@ async function main(): Promise<void> {
     //    and the guest keeps the code they had (same credential, still live, still remote).
     const walkerPin = "66228844";
     await lock.setUser({ operationType: DoorLock.DataOperationType.Add, userIndex: 20, userName: "walker", userUniqueId: null, userStatus: 1, userType: DoorLock.UserType.RemoteOnlyUser, credentialRule: 0 });
-    const walkerSet = await lock.setCredential({ operationType: 0, credential: { credentialType: 1, credentialIndex: 0 }, credentialData: Bytes.fromString(walkerPin), userIndex: 20, userStatus: null, userType: null });
+    const walkerSet = await lock.setCredential({
+      operationType: 0,
+      credential: { credentialType: 1, credentialIndex: 0 },
+      credentialData: Bytes.fromString(walkerPin),
+      userIndex: 20,
+      userStatus: null,
+      userType: null,
+    });
     const before = delivery().credentials.check({ doorId: "front", pin: walkerPin, via: "remote", recording: true, lockAvailable: true }).credential;
     home.zigbee.faults.macNoAck(1000, { device: "front", command: "setPinCode" });
     const edit = await failureOf(() =>

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { Logger } from "../../core/logger.js";
 import { feedSecretInput } from "../../core/ffmpeg-secret-input.js";
 import { LIVE_INPUT_OPTIONS, liveStreamArgs, redactCredentials, type LiveStreamPlan } from "./live-stream-args.js";
+import { InternalError } from "../../core/errors.js";
 
 /** After SIGTERM, how long ffmpeg may take to flush before it is killed. */
 const STOP_GRACE_MS = 2_000;
@@ -49,7 +50,7 @@ export class LiveStreamProcess {
         });
         resolve();
       });
-      child.once("error", (error) => reject(new Error(`cannot run ${this.ffmpegPath}: ${error.message}`)));
+      child.once("error", (error) => reject(new InternalError(`cannot run ${this.ffmpegPath}: ${error.message}`, { cause: error })));
     });
   }
 

@@ -5,7 +5,7 @@ import type {
   CameraController, CameraStreamingDelegate, PrepareStreamCallback, PrepareStreamRequest, SnapshotRequest,
   SnapshotRequestCallback, StreamingRequest, StreamRequestCallback,
 } from "@homebridge/hap-nodejs";
-import { formatError } from "../../core/errors.js";
+import { InternalError, NotFoundError, ValidationError, formatError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { CameraFeed } from "../../delivery/delivery-port.js";
 import type { Hap } from "../hap-module.js";
@@ -58,7 +58,7 @@ export class DoorStreamingDelegate implements CameraStreamingDelegate {
   prepareStream(request: PrepareStreamRequest, callback: PrepareStreamCallback): void {
     const { hap } = this.options;
     if (request.video.srtpCryptoSuite !== hap.SRTPCryptoSuites.AES_CM_128_HMAC_SHA1_80) {
-      callback(new Error(`unsupported SRTP crypto suite ${request.video.srtpCryptoSuite}`));
+      callback(new ValidationError(`unsupported SRTP crypto suite ${request.video.srtpCryptoSuite}`));
       return;
     }
     const ipv6 = request.addressVersion === "ipv6";
@@ -77,7 +77,7 @@ export class DoorStreamingDelegate implements CameraStreamingDelegate {
         });
         callback(undefined, { video: { port: localPort, ssrc, srtp_key: request.video.srtp_key, srtp_salt: request.video.srtp_salt } });
       },
-      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) => callback(error instanceof Error ? error : new InternalError(String(error))),
     );
   }
 
@@ -89,7 +89,7 @@ export class DoorStreamingDelegate implements CameraStreamingDelegate {
           () => callback(),
           (error: unknown) => {
             this.options.logger.error(`Unable to start the live view: ${formatError(error)}.`);
-            callback(error instanceof Error ? error : new Error(String(error)));
+            callback(error instanceof Error ? error : new InternalError(String(error)));
           },
         );
         return;
@@ -112,7 +112,7 @@ export class DoorStreamingDelegate implements CameraStreamingDelegate {
 
   private async start(sessionId: string, video: Extract<StreamingRequest, { type: "start" }>["video"]): Promise<void> {
     const session = this.prepared.get(sessionId);
-    if (!session) throw new Error("no prepared session for this stream");
+    if (!session) throw new NotFoundError("no prepared session for this stream");
     this.prepared.delete(sessionId);
     const sourceUrl = await this.options.feed.liveSourceUrl();
     const process = new LiveStreamProcess(

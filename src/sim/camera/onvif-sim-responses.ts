@@ -127,23 +127,46 @@ function mediaUri(tag: "GetStreamUriResponse" | "GetSnapshotUriResponse", uri: s
 export const streamUri = (uri: string): string => mediaUri("GetStreamUriResponse", uri);
 export const snapshotUri = (uri: string): string => mediaUri("GetSnapshotUriResponse", uri);
 
-export function pullPointCreated(address: string, now: number, terminatesAt: number): string {
+/**
+ * How the event service words its replies. "standard": as the ONVIF examples. "axis": as an Axis camera, which
+ * leaves the optional CurrentTime out of every reply and puts its subscription id in ReferenceParameters.
+ * "no-subscription-reference": a broken CreatePullPointSubscription reply that makes the onvif library throw
+ * inside its own callback.
+ */
+export type SimEventReplies = "standard" | "axis" | "no-subscription-reference";
+
+function currentTime(tag: string, now: number, replies: SimEventReplies): string {
+  return replies === "axis" ? "" : `<${tag}>${isoTime(now)}</${tag}>`;
+}
+
+export function pullPointCreated(address: string, now: number, terminatesAt: number, replies: SimEventReplies = "standard"): string {
+  const reference =
+    replies === "no-subscription-reference"
+      ? ""
+      : `<tev:SubscriptionReference><wsa:Address>${escapeXml(address)}</wsa:Address>` +
+        (replies === "axis"
+          ? `<wsa:ReferenceParameters><dom0:SubscriptionId xmlns:dom0="http://www.axis.com/2009/event">7</dom0:SubscriptionId>` +
+            `</wsa:ReferenceParameters>`
+          : "") +
+        `</tev:SubscriptionReference>`;
   return (
-    `<tev:CreatePullPointSubscriptionResponse><tev:SubscriptionReference><wsa:Address>${escapeXml(address)}</wsa:Address>` +
-    `</tev:SubscriptionReference><wsnt:CurrentTime>${isoTime(now)}</wsnt:CurrentTime>` +
+    `<tev:CreatePullPointSubscriptionResponse>${reference}${currentTime("wsnt:CurrentTime", now, replies)}` +
     `<wsnt:TerminationTime>${isoTime(terminatesAt)}</wsnt:TerminationTime></tev:CreatePullPointSubscriptionResponse>`
   );
 }
 
-export function pullMessages(now: number, terminatesAt: number, notifications: string): string {
+export function pullMessages(now: number, terminatesAt: number, notifications: string, replies: SimEventReplies = "standard"): string {
   return (
-    `<tev:PullMessagesResponse><tev:CurrentTime>${isoTime(now)}</tev:CurrentTime>` +
+    `<tev:PullMessagesResponse>${currentTime("tev:CurrentTime", now, replies)}` +
     `<tev:TerminationTime>${isoTime(terminatesAt)}</tev:TerminationTime>${notifications}</tev:PullMessagesResponse>`
   );
 }
 
-export function renewed(now: number, terminatesAt: number): string {
-  return `<wsnt:RenewResponse><wsnt:TerminationTime>${isoTime(terminatesAt)}</wsnt:TerminationTime><wsnt:CurrentTime>${isoTime(now)}</wsnt:CurrentTime></wsnt:RenewResponse>`;
+export function renewed(now: number, terminatesAt: number, replies: SimEventReplies = "standard"): string {
+  return (
+    `<wsnt:RenewResponse><wsnt:TerminationTime>${isoTime(terminatesAt)}</wsnt:TerminationTime>` +
+    `${currentTime("wsnt:CurrentTime", now, replies)}</wsnt:RenewResponse>`
+  );
 }
 
 export const unsubscribed = (): string => `<wsnt:UnsubscribeResponse></wsnt:UnsubscribeResponse>`;

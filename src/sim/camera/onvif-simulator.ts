@@ -34,6 +34,8 @@ export interface OnvifSimulatorOptions {
   /** Cap on a subscription's lifetime (Create and Renew); default 10 min. */
   readonly maxSubscriptionMs?: number;
   readonly profiles?: readonly R.SimProfile[];
+  /** How event replies are worded (default "standard"); "axis" leaves CurrentTime out as Axis cameras do. */
+  readonly eventReplies?: R.SimEventReplies;
   readonly device?: Partial<R.SimDeviceInfo>;
   /** Answer WS-Discovery Probes (multicast 239.255.255.250:3702) — only inside a private network namespace. */
   readonly discovery?: { readonly interfaceAddress?: string };
@@ -61,6 +63,7 @@ export interface OnvifSimulator {
   setClockSkew(ms: number): void;
   /** true: PullMessages is never answered (the subscription went quiet); CreatePullPointSubscription still works. */
   setEventsSilent(silent: boolean): void;
+  setEventReplies(replies: R.SimEventReplies): void;
   setStreamUri(url: string): void;
   /** Closes the connections of pending PullMessages without an answer, as a Tapo does after 10 s (agsh #314). */
   dropEventConnections(): void;
@@ -87,6 +90,7 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
   const name = options.name ?? "Doorstep simulated camera";
   let skew = options.clockSkewMs ?? 0;
   let rtspUrl = options.rtspUrl;
+  let eventReplies = options.eventReplies ?? "standard";
   const now = () => Date.now() + skew;
   const profiles = options.profiles ?? R.DEFAULT_PROFILES;
   const device: R.SimDeviceInfo = {
@@ -171,7 +175,7 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
       }
       case "CreatePullPointSubscription": {
         const sub = events.create(parseDuration(textOf(req.body, "InitialTerminationTime")));
-        return ok(R.pullPointCreated(`${base}/onvif/Events/PullSubManager_${sub.id}`, now(), sub.terminatesAt), ACTION.create);
+        return ok(R.pullPointCreated(`${base}/onvif/Events/PullSubManager_${sub.id}`, now(), sub.terminatesAt, eventReplies), ACTION.create);
       }
       case "PullMessages":
       case "Renew":
@@ -180,7 +184,7 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
         if (!sub) return asAnswer(fault("Sender", "wsrf-rw:ResourceUnknownFault", "The subscription does not exist or has expired"));
         if (req.operation === "Renew") {
           events.renew(sub, parseDuration(textOf(req.body, "TerminationTime")));
-          return ok(R.renewed(now(), sub.terminatesAt), ACTION.renew);
+          return ok(R.renewed(now(), sub.terminatesAt, eventReplies), ACTION.renew);
         }
         if (req.operation === "Unsubscribe") {
           events.unsubscribe(sub);
@@ -192,7 +196,7 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
         const result = await events.pull(sub.id, timeout, limit).finally(() => pulling.delete(http.socket));
         if (result.kind === "silent") return "hold";
         if (result.kind === "unknown") return asAnswer(fault("Sender", "wsrf-rw:ResourceUnknownFault", "The subscription does not exist or has expired"));
-        return ok(R.pullMessages(now(), result.subscription.terminatesAt, result.messages.map(notificationXml).join("")), ACTION.pull);
+        return ok(R.pullMessages(now(), result.subscription.terminatesAt, result.messages.map(notificationXml).join(""), eventReplies), ACTION.pull);
       }
       default:
         return asAnswer(fault("Receiver", "ter:ActionNotSupported", `${req.operation} is not supported by this device`));
@@ -240,11 +244,11 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
       const answer: Promise<Answer> = req
         ? handle(req, http)
         : Promise.resolve(asAnswer(fault("Sender", "ter:WellFormed", "The request is not a SOAP 1.2 envelope")));
-      void answer.then((a) => {
+      answer.then((a) => {
         if (a === "hold" || res.destroyed) return;
         res.writeHead(a.status, { "Content-Type": "application/soap+xml; charset=utf-8", ...a.headers });
         res.end(a.xml);
-      });
+      }).catch(() => res.destroy()); // a handler bug: the client sees a dropped connection
     });
   });
   server.on("connection", (s) => {
@@ -287,6 +291,9 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
       skew = ms;
     },
     setEventsSilent: (silent) => events.setSilent(silent),
+    setEventReplies: (replies) => {
+      eventReplies = replies;
+    },
     setStreamUri: (u) => {
       rtspUrl = u;
     },

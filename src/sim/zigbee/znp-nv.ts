@@ -250,7 +250,7 @@ export function readNvFile(path: string): ReturnType<typeof NvMemory.fromJSON> |
   try {
     return NvMemory.fromJSON(JSON.parse(text));
   } catch (e) {
-    throw new Error(`ZNP NV file ${path} is unreadable: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`ZNP NV file ${path} is unreadable: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 

@@ -67,7 +67,10 @@ class MtClient {
 }
 
 const readModelId = (tsn: number) =>
-  encodeZclFrame({ header: { frameType: ZclFrameType.GLOBAL, direction: ZclDirection.CLIENT_TO_SERVER, disableDefaultResponse: false, tsn, commandId: 0 }, payload: encodeReadAttributes([0x0005]) });
+  encodeZclFrame({
+    header: { frameType: ZclFrameType.GLOBAL, direction: ZclDirection.CLIENT_TO_SERVER, disableDefaultResponse: false, tsn, commandId: 0 },
+    payload: encodeReadAttributes([0x0005]),
+  });
 
 describe("sim/zigbee coordinator at the MT level", function () {
   this.timeout(10_000);

@@ -361,7 +361,11 @@ describe("sim/zigbee emulator driven by real zigbee-herdsman", function () {
       stops.push(() => stopController(ctl2));
       expect(await ctl2.start()).to.equal("restored");
       const nw = sim2.coordinator.network()!;
-      expect({ panId: nw.panId, channel: nw.channel, key: [...nw.networkKey] }).to.deep.equal({ panId: SIM_NETWORK.panID, channel: SIM_NETWORK.channel, key: SIM_NETWORK.networkKey });
+      expect({ panId: nw.panId, channel: nw.channel, key: [...nw.networkKey] }).to.deep.equal({
+        panId: SIM_NETWORK.panID,
+        channel: SIM_NETWORK.channel,
+        key: SIM_NETWORK.networkKey,
+      });
     });
   });
 

@@ -95,7 +95,10 @@ describe("sim/zigbee ZCL codec against hand-written Door Lock golden vectors", (
   });
 
   it("encodes the manufacturer code when present (2.4.1.2)", () => {
-    const f = encodeZclFrame({ header: { frameType: ZclFrameType.GLOBAL, direction: C2S, disableDefaultResponse: false, manufacturerCode: 0x101d, tsn: 1, commandId: 0 }, payload: Buffer.alloc(0) });
+    const f = encodeZclFrame({
+      header: { frameType: ZclFrameType.GLOBAL, direction: C2S, disableDefaultResponse: false, manufacturerCode: 0x101d, tsn: 1, commandId: 0 },
+      payload: Buffer.alloc(0),
+    });
     expect(f.toString("hex")).to.equal("041d100100");
     expect(decodeZclFrame(f).header.manufacturerCode).to.equal(0x101d);
   });
