@@ -5,7 +5,7 @@ import { timingSafeEqual } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { systemClock, type Clock } from "../access/clock.js";
 import type { EpochMs } from "../access/ids.js";
-import { DeviceRejectedError, DeviceUnreachableError, ValidationError } from "../core/errors.js";
+import { DeviceRejectedError, DeviceUnreachableError, formatError, ValidationError } from "../core/errors.js";
 import { prefixed, silentLogger, type Logger } from "../core/logger.js";
 import { CommandQueue } from "./command-queue.js";
 import type {
@@ -173,7 +173,8 @@ export class Z2mLockDriver implements LockDriver {
     const requestedAt = this.clock.now();
     const previous = this.state;
     const acceptSame = this.reported === target;
-    const confirmed = this.waitForState(target, acceptSame, opts.deadlineMs === undefined ? this.options.commandTimeoutMs ?? 15_000 : Math.max(opts.deadlineMs, this.options.commandTimeoutMs ?? 15_000));
+    const commandTimeoutMs = this.options.commandTimeoutMs ?? 15_000;
+    const confirmed = this.waitForState(target, acceptSame, opts.deadlineMs === undefined ? commandTimeoutMs : Math.max(opts.deadlineMs, commandTimeoutMs));
     this.setState(kind === "lock" ? "locking" : "unlocking", "command");
     const settled = (async () => {
       await this.conn.publish(z2mTopics.set(this.base, name), lockCommand(kind, opts.pin));
@@ -417,7 +418,7 @@ export class Z2mLockDriver implements LockDriver {
       if (before) this.log.warn("Zigbee2MQTT no longer lists the lock; pair it in Zigbee2MQTT again.");
       else this.log.warn("Zigbee2MQTT does not list this lock (yet); pair it in Zigbee2MQTT, then it is picked up.");
       this.profile = undefined;
-      void this.follow(undefined);
+      this.follow(undefined).catch((error: unknown) => this.log.warn(`Cannot unsubscribe from the lock's topics: ${formatError(error)}`));
       this.refreshAvailability();
       return;
     }
@@ -430,11 +431,11 @@ export class Z2mLockDriver implements LockDriver {
         : `${profile.capabilities.pinSlots} PIN slots (from ${profile.slotsFrom})`;
       this.log.info(`Found ${profile.identity.vendor} ${profile.identity.model} as "${found.friendlyName}": ${slots}.`);
     }
-    void this.follow(found.friendlyName).then(() => {
+    this.follow(found.friendlyName).then(() => {
       if (first || before?.friendlyName !== found.friendlyName) {
         return this.conn.publish(z2mTopics.get(this.base, found.friendlyName), READ_STATE_COMMAND).catch(() => undefined);
       }
-    });
+    }).catch((error: unknown) => this.log.warn(`Cannot subscribe to the lock's topics: ${formatError(error)}`));
     this.refreshAvailability();
   }
 

@@ -36,7 +36,7 @@ async function startUiServer(hbStorage: string): Promise<UiServer> {
   });
   await new Promise<void>((resolve, reject) => {
     child.on("message", (m: { action: string }) => m.action === "ready" && resolve());
-    void exited.then((code) => reject(new Error(`server.js exited (${code}) before ready`)));
+    exited.then((code) => reject(new Error(`server.js exited (${code}) before ready`)), reject);
   });
   return {
     request: <T>(path: string, body?: unknown) =>

@@ -17,7 +17,12 @@ try {
   await coordinator.start();
   result = { started: true, log: logger.text() };
 } catch (error) {
-  result = { started: false, error: error instanceof Error ? error.constructor.name : typeof error, message: error instanceof Error ? error.message : String(error), log: logger.text() };
+  result = {
+    started: false,
+    error: error instanceof Error ? error.constructor.name : typeof error,
+    message: error instanceof Error ? error.message : String(error),
+    log: logger.text(),
+  };
 }
 await coordinator.stop().catch(() => undefined);
 rmSync(storageDir, { recursive: true, force: true });

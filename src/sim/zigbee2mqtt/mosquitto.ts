@@ -76,9 +76,9 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     c.stderr!.on("data", (d) => (stderr += d));
     child = c;
     exited = new Promise((r) => c.once("exit", () => r()));
-    void exited.then(() => {
+    exited.then(() => {
       if (child === c) child = undefined;
-    });
+    }, () => undefined);
     // Ready when it accepts a TCP connection (observed, not slept on).
     const end = Date.now() + 10_000;
     for (;;) {
