@@ -78,10 +78,10 @@ export class ZigbeeCoordinator {
         channelList: [cfg.channel],
         ...(cfg.networkKey && { networkKey: parseNetworkKey(cfg.networkKey) }),
       },
-      // For tcp:// herdsman's transport calls setNoDelay(true) on its socket (adapter/transport.js openSocket), so no
-      // Nagle stall sits between us and the coordinator (checked in test/zigbee/coordinator.test.ts). This folder opens
-      // no other socket.
-      transport: { path: cfg.port, adapter: "zstack" },
+      // For tcp:// herdsman's Z-Stack port calls setNoDelay(true) on its socket (adapter/z-stack/znp/znp.js openSocketPort),
+      // so no Nagle stall sits between us and the coordinator (checked in test/zigbee/coordinator.test.ts). This folder
+      // opens no other socket. Herdsman 10.x names this block `serialPort` (11.x renamed it `transport`).
+      serialPort: { path: cfg.port, adapter: "zstack" },
       databasePath: join(this.options.storageDir, "zigbee-database.db"),
       databaseBackupPath: join(this.options.storageDir, "zigbee-database.db.backup"),
       backupPath: join(this.options.storageDir, "zigbee-coordinator-backup.json"),
