@@ -1,7 +1,7 @@
 import { Command } from "commander";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { startSimulatedHome } from "../sim/simulated-home.js";
+import { SIM_DEFAULT_BASE_PORT, SIM_PORT_SPAN, startSimulatedHome } from "../sim/simulated-home.js";
 import type { CliIo } from "./io.js";
 import { parseWholeNumber } from "./parse-args.js";
 import { UsageError } from "./io.js";
@@ -13,11 +13,25 @@ export function simCommand(io: CliIo): Command {
     .option("--no-cameras", "locks only")
     .option("--video <source>", "auto, gstreamer (test stream with the wall clock per frame) or ffmpeg (demo stream)", "auto")
     .option("--nv-file <file>", "keep the coordinator's network and PIN tables here across restarts")
-    .option("--write-config <file>", "write a doorstep.json pointing a bridge at this simulation (mode 0600: it holds the simulated camera passwords)")
-    .action(async (o: { doors: string; cameras: boolean; video: string; nvFile?: string; writeConfig?: string }) => {
+    .option(
+      "--ports <base>",
+      `first of a fixed block of loopback ports: base Zigbee, base+1 control, base+10+2i ONVIF and base+11+2i RTSP of door i; 0 = ephemeral ports`,
+      String(SIM_DEFAULT_BASE_PORT),
+    )
+    .option("--write-config <file>", "write a doorstep.json pointing a bridge at this simulation (mode 0600: it holds the simulated camera passwords; an existing one's passwords are kept)")
+    .action(async (o: { doors: string; cameras: boolean; video: string; nvFile?: string; ports: string; writeConfig?: string }) => {
       const doors = parseWholeNumber("--doors", o.doors, 1, 8);
       if (!["auto", "gstreamer", "ffmpeg"].includes(o.video)) throw new UsageError("must be auto, gstreamer or ffmpeg", "--video");
-      const home = await startSimulatedHome({ doors, cameras: o.cameras, video: o.video as "auto", ...(o.nvFile ? { nvFile: resolve(o.nvFile) } : {}) });
+      const basePort = o.ports === "0" ? 0 : parseWholeNumber("--ports", o.ports, 1024, 65536 - SIM_PORT_SPAN);
+      const cameraPasswords = o.writeConfig ? await passwordsOf(resolve(o.writeConfig)) : {};
+      const home = await startSimulatedHome({
+        doors,
+        cameras: o.cameras,
+        video: o.video as "auto",
+        basePort,
+        cameraPasswords,
+        ...(o.nvFile ? { nvFile: resolve(o.nvFile) } : {}),
+      });
       const stopped = new Promise<void>((done) => {
         const stop = () => {
           process.off("SIGINT", stop);
@@ -33,4 +47,22 @@ export function simCommand(io: CliIo): Command {
       io.stdout.write(`DOORSTEP SIM READY ${JSON.stringify({ ...home.endpoints(), simulated: true, ...(o.writeConfig ? { config: resolve(o.writeConfig) } : {}) })}\n`);
       await stopped;
     });
+}
+
+/** The camera passwords of a config written by an earlier run, so fixed ports plus the same passwords keep it valid. */
+async function passwordsOf(file: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    return {};
+  }
+  try {
+    const doors = (JSON.parse(text) as { doors?: { id?: unknown; camera?: { password?: unknown } }[] }).doors ?? [];
+    const out: Record<string, string> = {};
+    for (const d of doors) if (typeof d.id === "string" && typeof d.camera?.password === "string") out[d.id] = d.camera.password;
+    return out;
+  } catch {
+    return {};
+  }
 }

@@ -53,6 +53,24 @@ export interface SimulatedHomeOptions {
   video?: "auto" | "gstreamer" | "ffmpeg";
   /** Keep the coordinator's NV and PIN tables here across restarts. */
   nvFile?: string;
+  /**
+   * First of a fixed block of TCP ports (see `simPorts`), so a written config stays valid across restarts; 0 or absent:
+   * every endpoint takes an ephemeral port (tests, so parallel runs cannot collide).
+   */
+  basePort?: number;
+  /** Camera passwords per door id to reuse (from a config written by an earlier run); missing ones are generated. */
+  cameraPasswords?: Readonly<Record<string, string>>;
+}
+
+/** `doorstep sim`'s default port block: 47800 Zigbee, 47801 control, then ONVIF 47810+2i and RTSP 47811+2i for door i. */
+export const SIM_DEFAULT_BASE_PORT = 47800;
+/** How many ports a block spans (8 doors at most). */
+export const SIM_PORT_SPAN = 10 + 2 * 8;
+
+/** The port of each endpoint in the block starting at `base`; all 0 (ephemeral) when base is 0. */
+export function simPorts(base: number, doorIndex = 0): { zigbee: number; control: number; onvif: number; rtsp: number } {
+  if (base === 0) return { zigbee: 0, control: 0, onvif: 0, rtsp: 0 };
+  return { zigbee: base, control: base + 1, onvif: base + 10 + 2 * doorIndex, rtsp: base + 11 + 2 * doorIndex };
 }
 
 export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Promise<SimulatedHome> {
@@ -60,27 +78,37 @@ export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Pr
   if (!Number.isInteger(count) || count < 1 || count > SIM_DOOR_IDS.length) {
     throw new RangeError(`doors must be a whole number from 1 to ${SIM_DOOR_IDS.length}`);
   }
+  const base = options.basePort ?? 0;
+  if (!Number.isInteger(base) || base < 0 || (base > 0 && (base < 1024 || base + SIM_PORT_SPAN > 65536))) {
+    throw new RangeError(`basePort must be 0 (ephemeral) or from 1024 to ${65536 - SIM_PORT_SPAN}`);
+  }
   const specs = SIM_DOOR_IDS.slice(0, count).map((id, i) => ({ id, profile: PROFILES[i % PROFILES.length]! }));
   const stoppers: (() => Promise<void>)[] = [];
   try {
-    const zigbee = await startZigbeeSim({ locks: specs, network: SIM_NETWORK, ...(options.nvFile ? { nvFile: options.nvFile } : {}) });
+    const zigbee = await startZigbeeSim({
+      locks: specs,
+      network: SIM_NETWORK,
+      port: simPorts(base).zigbee,
+      ...(options.nvFile ? { nvFile: options.nvFile } : {}),
+    });
     stoppers.push(() => zigbee.stop());
     const video = options.video === "auto" || options.video === undefined ? (hasGstreamer() ? "gstreamer" : "ffmpeg") : options.video;
     const doors: SimulatedDoor[] = [];
-    for (const spec of specs) {
+    for (const [i, spec] of specs.entries()) {
       const door: SimulatedDoor = { id: spec.id, name: titleCase(spec.id), ieee: zigbee.lock(spec.id).ieee, profile: spec.profile };
       if (options.cameras !== false) {
-        const rtsp = video === "gstreamer" ? await startRtspTestServer() : await startRtspDemoServer();
+        const ports = simPorts(base, i);
+        const rtsp = video === "gstreamer" ? await startRtspTestServer({ port: ports.rtsp }) : await startRtspDemoServer({ port: ports.rtsp });
         stoppers.push(() => rtsp.stop());
         const username = "doorstep";
-        const password = randomBytes(12).toString("base64url");
-        const onvif = await startOnvifSimulator({ username, password, rtspUrl: rtsp.url, name: `Simulated ${door.name} camera` });
+        const password = options.cameraPasswords?.[spec.id] ?? randomBytes(12).toString("base64url");
+        const onvif = await startOnvifSimulator({ username, password, rtspUrl: rtsp.url, name: `Simulated ${door.name} camera`, port: ports.onvif });
         stoppers.push(() => onvif.stop());
         door.camera = { onvif, rtsp, username, password };
       }
       doors.push(door);
     }
-    const control = await startControlServer({ zigbee, doors });
+    const control = await startControlServer({ zigbee, doors, port: simPorts(base).control });
     stoppers.push(() => control.stop());
 
     return {

@@ -46,7 +46,7 @@ describe("the real homebridge binary with the built plugin, against `doorstep si
   let accessoryCount = 0;
 
   before(async () => {
-    sim = await startDoorstep<SimReady>(["sim", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
+    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
     port = await freePort();
     const simConfig = JSON.parse(readFileSync(simConfigFile, "utf8")) as { doors: Record<string, unknown>[] };
     // A short post-roll: a visit closing at shutdown must fit in Homebridge's 5 s before its forced exit.
@@ -144,7 +144,7 @@ describe("the real homebridge binary running Doorstep as a child bridge", functi
   let controller: TestController | undefined;
 
   before(async () => {
-    sim = await startDoorstep<SimReady>(["sim", "--no-cameras", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
+    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--no-cameras", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
   });
 
   after(async () => {

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   let homebridge: RunningHomebridge | undefined;
   let controller: ServerNode | undefined;
   try {
-    sim = await startDoorstep<SimReady>(["sim", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 30_000 });
+    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 30_000 });
     const simConfig = JSON.parse(readFileSync(simConfigFile, "utf8")) as { doors: Record<string, unknown>[] };
     // A short post-roll: the owner visit closing at shutdown must fit in Homebridge's 5 s before its forced exit.
     const doors = simConfig.doors.map((d) => ({ ...d, postRollSeconds: 1 }));
