@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBridge } from "../bridge/create-bridge.js";
@@ -70,6 +70,8 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
 /** The demo: simulated hardware in this process, a fresh storage dir (unless --storage), every interface on. */
 async function startDemo(logger: Logger, storage: string | undefined): Promise<{ config: DoorstepConfig; storageDir: string; home: SimulatedHome; cleanup: () => Promise<void> }> {
   const storageDir = storage ?? (await mkdtemp(join(tmpdir(), "doorstep-demo-")));
+  // A --storage dir that does not exist yet is created, as the bridge would: the simulator writes its NV file there first.
+  await mkdir(storageDir, { recursive: true, mode: 0o700 });
   logger.warn(`SIMULATED demo: the lock, the camera and the Zigbee coordinator are simulated (storage ${storageDir}).`);
   const home = await startSimulatedHome({ doors: 1, nvFile: join(storageDir, "sim-nv.json") });
   // The demo's Matter node announces itself on loopback only: a simulated door must never appear on the home network.
