@@ -8,6 +8,7 @@ import { redactUrl } from "../camera/camera-driver.js";
 import { OnvifCameraDriver } from "../camera/onvif-camera-driver.js";
 import type { BeginVisitOptions, EndVisitOptions, Recorder, RecorderHealth, VisitClip } from "../camera/recorder.js";
 import { RingRecorder } from "../camera/ring-recorder.js";
+import { removeRing, ringCapBytes, ringLocation, type RingLocation } from "../camera/ring-location.js";
 import type { CameraConfig, RecordingConfig } from "../config/config.js";
 import { formatError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
@@ -30,9 +31,13 @@ export class DoorCamera implements Recorder, CameraFeed {
   private stopped = false;
   /** Serialises recorder (re)creation when the camera becomes ready twice in quick succession. */
   private pipeline: Promise<void> = Promise.resolve();
+  private readonly ring: RingLocation;
 
   constructor(private readonly options: DoorCameraOptions) {
     const { camera, doorName, logger, clock } = options;
+    const { ringDir } = options.recording;
+    this.ring = ringLocation({ storageDir: options.storageDir, cameraId: options.doorId, ...(ringDir ? { ringDir } : {}) });
+    if (!this.ring.inMemory) logger.warn(`The video ring is at ${this.ring.dir}, not in memory: the camera stream is written there around the clock. Set recording.ringDir to a tmpfs.`);
     this.driver = new OnvifCameraDriver({
       name: `${doorName} camera`,
       host: camera.host,
@@ -59,6 +64,7 @@ export class DoorCamera implements Recorder, CameraFeed {
     await this.pipeline;
     await this.recorder?.stop();
     await this.driver.stop();
+    removeRing(this.ring);
   }
 
   // ── Recorder ──
@@ -120,6 +126,8 @@ export class DoorCamera implements Recorder, CameraFeed {
       storagePath: storageDir,
       ffmpegPath: recording.ffmpegPath,
       ringSeconds: recording.ringSeconds,
+      ringDir: this.ring.dir,
+      ringMaxBytes: ringCapBytes(recording.ringSeconds, recording.maxBitrateKbps),
       logger,
       clock,
     });
