@@ -10,7 +10,7 @@ import { formatError } from "../core/errors.js";
 import { consoleLogger, prefixed, type Logger } from "../core/logger.js";
 import { startStandaloneBridge, type StandaloneBridge } from "../homekit/standalone-bridge.js";
 import { openStore } from "../store/store.js";
-import { startSimulatedHome, type SimulatedHome } from "../sim/simulated-home.js";
+import type { SimulatedHome } from "../sim/simulated-home.js";
 import { resolveContext, type GlobalOptions } from "./context.js";
 import type { CliIo } from "./io.js";
 
@@ -73,6 +73,8 @@ async function startDemo(logger: Logger, storage: string | undefined): Promise<{
   // A --storage dir that does not exist yet is created, as the bridge would: the simulator writes its NV file there first.
   await mkdir(storageDir, { recursive: true, mode: 0o700 });
   logger.warn(`SIMULATED demo: the lock, the camera and the Zigbee coordinator are simulated (storage ${storageDir}).`);
+  // Loaded only for the demo: a bridge on real hardware never carries the simulator in memory.
+  const { startSimulatedHome } = await import("../sim/simulated-home.js");
   const home = await startSimulatedHome({ doors: 1, nvFile: join(storageDir, "sim-nv.json") });
   // The demo's Matter node announces itself on loopback only: a simulated door must never appear on the home network.
   process.env.MATTER_MDNS_NETWORKINTERFACE ??= "lo";

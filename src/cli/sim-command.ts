@@ -1,7 +1,8 @@
 import { Command } from "commander";
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { SIM_DEFAULT_BASE_PORT, SIM_PORT_SPAN, startSimulatedHome } from "../sim/simulated-home.js";
+// Only the port constants are imported up front; the simulator itself loads when `sim` runs (not for `serve`).
+import { SIM_DEFAULT_BASE_PORT, SIM_PORT_SPAN } from "../sim/sim-ports.js";
 import type { CliIo } from "./io.js";
 import { parseWholeNumber } from "./parse-args.js";
 import { UsageError } from "./io.js";
@@ -23,6 +24,7 @@ export function simCommand(io: CliIo): Command {
       const doors = parseWholeNumber("--doors", o.doors, 1, 8);
       if (!["auto", "gstreamer", "ffmpeg"].includes(o.video)) throw new UsageError("must be auto, gstreamer or ffmpeg", "--video");
       const basePort = o.ports === "0" ? 0 : parseWholeNumber("--ports", o.ports, 1024, 65536 - SIM_PORT_SPAN);
+      const { startSimulatedHome } = await import("../sim/simulated-home.js");
       const cameraPasswords = o.writeConfig ? await passwordsOf(resolve(o.writeConfig)) : {};
       const home = await startSimulatedHome({
         doors,

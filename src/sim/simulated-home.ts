@@ -8,6 +8,9 @@ import { startOnvifSimulator, type OnvifSimulator } from "./camera/onvif-simulat
 import { startRtspTestServer, type RtspTestServer } from "./camera/rtsp-test-server.js";
 import { startRtspDemoServer } from "./camera/rtsp-demo-server.js";
 import { startControlServer, type ControlServer } from "./control-server.js";
+import { SIM_PORT_SPAN, simPorts } from "./sim-ports.js";
+
+export { SIM_DEFAULT_BASE_PORT, SIM_PORT_SPAN, simPorts } from "./sim-ports.js";
 
 export const SIM_DOOR_IDS = ["front", "back", "garage", "side", "patio", "cellar", "shed", "gate"] as const;
 const PROFILES: LockProfileKey[] = ["yale-assure", "kwikset-910", "schlage-be468"];
@@ -60,17 +63,6 @@ export interface SimulatedHomeOptions {
   basePort?: number;
   /** Camera passwords per door id to reuse (from a config written by an earlier run); missing ones are generated. */
   cameraPasswords?: Readonly<Record<string, string>>;
-}
-
-/** `doorstep sim`'s default port block: 47800 Zigbee, 47801 control, then ONVIF 47810+2i and RTSP 47811+2i for door i. */
-export const SIM_DEFAULT_BASE_PORT = 47800;
-/** How many ports a block spans (8 doors at most). */
-export const SIM_PORT_SPAN = 10 + 2 * 8;
-
-/** The port of each endpoint in the block starting at `base`; all 0 (ephemeral) when base is 0. */
-export function simPorts(base: number, doorIndex = 0): { zigbee: number; control: number; onvif: number; rtsp: number } {
-  if (base === 0) return { zigbee: 0, control: 0, onvif: 0, rtsp: 0 };
-  return { zigbee: base, control: base + 1, onvif: base + 10 + 2 * doorIndex, rtsp: base + 11 + 2 * doorIndex };
 }
 
 export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Promise<SimulatedHome> {
