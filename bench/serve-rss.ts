@@ -107,20 +107,30 @@ export async function measureServe(matter: boolean): Promise<ServeSample> {
     const simConfig = JSON.parse(readFileSync(join(dir, "sim.json"), "utf8")) as Record<string, unknown>;
     const config = { ...simConfig, api: { host: "127.0.0.1", port: 0 }, homekit: { port: 0, bind: ["127.0.0.1"] }, matter: { enabled: matter, port: 0 } };
     writeFileSync(join(dir, "doorstep.json"), JSON.stringify(config), { mode: 0o600 });
-    const t0 = performance.now();
     // Matter advertises on loopback only in the bench.
     process.env.MATTER_MDNS_NETWORKINTERFACE ??= "lo";
-    serve = await startCli(["--storage", join(dir, "storage"), "--config", join(dir, "doorstep.json"), "serve"], "DOORSTEP READY");
+    const serveArgs = ["--storage", join(dir, "storage"), "--config", join(dir, "doorstep.json"), "serve"];
+    const doorReady = async (base: string, owner: string) => {
+      for (let tries = 0; ; tries++) {
+        const d = ((await api(base, owner, "GET", "/v1/doors")).body as unknown as { lock?: { state: string; available: boolean }; camera?: { recording: boolean } }[])[0];
+        if (d?.camera?.recording && d.lock?.available && d.lock.state === "locked") return;
+        if (tries > 1200) throw new Error("the door never became ready");
+        await sleep(100);
+      }
+    };
+    // First start pairs the lock (the one time the converters' device lookup loads); the measured start is the next one,
+    // a bridge's everyday state. The owner token is printed on the first start only.
+    serve = await startCli(serveArgs, "DOORSTEP READY");
+    const { ownerToken: owner } = serve.ready as { ownerToken: string };
+    await doorReady((serve.ready as { api: string }).api, owner);
+    await serve.stop();
+    const t0 = performance.now();
+    serve = await startCli(serveArgs, "DOORSTEP READY");
     const readyMs = performance.now() - t0;
     const pid = serve.child.pid!;
     const atReadyKb = status(pid).rssKb;
-    const { api: base, ownerToken: owner } = serve.ready as { api: string; ownerToken: string };
-    for (let tries = 0; ; tries++) {
-      const d = ((await api(base, owner, "GET", "/v1/doors")).body as unknown as { lock?: { state: string; available: boolean }; camera?: { recording: boolean } }[])[0];
-      if (d?.camera?.recording && d.lock?.available && d.lock.state === "locked") break;
-      if (tries > 1200) throw new Error("the door never became ready");
-      await sleep(100);
-    }
+    const { api: base } = serve.ready as { api: string };
+    await doorReady(base, owner);
     await sleep(SETTLE_MS);
     const settledKb = status(pid).rssKb;
     for (let i = 0; i < N; i++) {
@@ -195,7 +205,8 @@ export async function benchServeRss(): Promise<string> {
     "## `doorstep serve`: resident memory",
     "",
     `VmRSS (MiB) of the \`doorstep serve\` node process (the real binary, Node ${process.version}) for one door (simulated Z-Stack lock and`,
-    "ONVIF camera from `doorstep sim` in a separate process, so the simulator is not counted), API and HomeKit on, sampled at READY, once",
+    "ONVIF camera from `doorstep sim` in a separate process, so the simulator is not counted), API and HomeKit on, on its second start (the",
+    "first one paired the lock), sampled at READY, once",
     `the lock is paired and the camera recording plus ${SETTLE_MS / 1000} s, and after ${N} guest visits (redeem, end, clip assembled).`,
     "The recorder's ffmpeg is a child process, listed apart.",
     "",
