@@ -10,6 +10,7 @@ const BENCHES: { file: string; title: string; fn: string }[] = [
   { file: "./zigbee-latency.js", title: "Zigbee unlock latency", fn: "benchZigbeeLatency" },
   { file: "./camera-recorder.js", title: "Camera recorder", fn: "benchCameraRecorder" },
   { file: "./ring-storage-writes.js", title: "Ring in RAM: storage writes", fn: "benchRingStorageWrites" },
+  { file: "./durable-commit.js", title: "Durable intent: commit cost", fn: "benchDurableCommit" },
   { file: "./delivery-redeem.js", title: "Delivery flow (in process)", fn: "benchDeliveryRedeem" },
   { file: "./delivery-latency.js", title: "Delivery flow through the API", fn: "benchDeliveryLatency" },
   { file: "./serve-rss.js", title: "Memory of doorstep serve", fn: "benchServeRss" },
