@@ -13,6 +13,7 @@ const BENCHES: { file: string; title: string; fn: string }[] = [
   { file: "./durable-commit.js", title: "Durable intent: commit cost", fn: "benchDurableCommit" },
   { file: "./delivery-redeem.js", title: "Delivery flow (in process)", fn: "benchDeliveryRedeem" },
   { file: "./delivery-latency.js", title: "Delivery flow through the API", fn: "benchDeliveryLatency" },
+  { file: "./load.js", title: "Load: 100 providers, 4 doors, out of process", fn: "benchLoad" },
   { file: "./serve-rss.js", title: "Memory of doorstep serve", fn: "benchServeRss" },
   { file: "./homekit-latency.js", title: "HomeKit", fn: "benchHomekitLatency" },
 ];
