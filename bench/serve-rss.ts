@@ -186,6 +186,7 @@ const PARTS: { name: string; spec: string; when: string }[] = [
   { name: "ONVIF (`onvif`)", spec: "onvif", when: "with a camera" },
   { name: "Matter (`src/matter/index.js`)", spec: SRC("matter/index.js"), when: "Matter enabled" },
   { name: "@matter/main (whole; every `@matter/main/*` subpath loads it)", spec: "@matter/main", when: "Matter enabled" },
+  { name: "@matter/node (root: the only export of ServerNode and Endpoint, and it loads every behavior)", spec: "@matter/node", when: "Matter enabled" },
   { name: "@matter/nodejs (Node platform: storage, network; exports only its root)", spec: "@matter/nodejs", when: "Matter enabled" },
   { name: "@matter/node/behaviors/door-lock (smallest import holding the DoorLock server)", spec: "@matter/node/behaviors/door-lock", when: "not used alone" },
   { name: "@matter/types/clusters/door-lock (the cluster definition alone)", spec: "@matter/types/clusters/door-lock", when: "not used alone" },
