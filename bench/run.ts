@@ -18,6 +18,7 @@ const BENCHES: { file: string; title: string; fn: string }[] = [
   { file: "./homekit-latency.js", title: "HomeKit", fn: "benchHomekitLatency" },
 ];
 
+const loadAtStart = os.loadavg()[0]!;
 const only = process.argv.slice(2);
 const sections: string[] = [];
 for (const { file, title, fn: name } of BENCHES) {
@@ -36,6 +37,8 @@ const header = [
   "Written by `npm run bench` (bench/run.ts); every figure below was measured by that run.",
   "",
   `Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.type()} ${os.release()}. Run at ${new Date().toISOString()}.`,
+  `Load average (1 min) at the start and the end of the run: ${loadAtStart.toFixed(1)} and ${os.loadavg()[0]!.toFixed(1)}. Above the core count`,
+  "means other work shared the machine (on the development machine, other engineers' test runs), which stretches the tails.",
   "",
 ].join("\n");
 const text = `${header}\n${sections.join("\n\n")}\n`;
