@@ -105,6 +105,8 @@ describe("the packed tarball, installed from scratch (npm pack → npm install)"
     });
     const { api, ownerToken, simulated } = demo.ready;
     expect(simulated).to.equal(true);
+    // The installed bin restarted itself in place (same pid) with the memory flag for the long-running bridge.
+    expect((await readFile(`/proc/${demo.child.pid}/cmdline`, "utf8")).split("\0")).to.include("--max-semi-space-size=1");
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${api}${path}`, {
         method,
