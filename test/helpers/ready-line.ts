@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { CLI_MAIN } from "./cli.js";
+import { ringLocation } from "../../src/camera/ring-location.js";
 
 export interface RunningDoorstep<T> {
   child: ChildProcess;
@@ -66,6 +67,15 @@ export async function processesMatching(needle: string): Promise<number[]> {
     }
   }
   return pids;
+}
+
+/**
+ * Processes of a bridge whose storage folder is `storageDir`: any whose command line names `dir` (default the storage
+ * folder itself) or the bridge's in-memory ring folder (the recorders' ffmpeg write there, not into storage).
+ */
+export async function processesOfStorage(storageDir: string, dir = storageDir): Promise<number[]> {
+  const ringRoot = ringLocation({ storageDir, cameraId: "any" }).root;
+  return [...new Set([...(await processesMatching(dir)), ...(await processesMatching(ringRoot))])];
 }
 
 /** Every live descendant of `pid` (children, grandchildren…), from /proc. */

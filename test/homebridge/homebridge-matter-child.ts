@@ -10,7 +10,7 @@ import { Seconds, ServerNode } from "@matter/main";
 import type { ClientNode, Endpoint } from "@matter/main";
 import { DoorLockClient } from "@matter/main/behaviors/door-lock";
 import { PLATFORM_NAME } from "../../src/config/options.js";
-import { descendantsOf, isAlive, processesMatching, startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { descendantsOf, isAlive, processesOfStorage, startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
 import { freePort, startHomebridge, type RunningHomebridge } from "./homebridge-process.js";
 
 interface SimReady {
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       descendants: descendants.length,
       stillAlive,
       homebridgeAlive: await isAlive(pid),
-      matching: await processesMatching(hbDir),
+      matching: await processesOfStorage(join(hbDir, "doorstep"), hbDir),
       stoppedLine: log.includes("[Doorstep] Stopped."),
       unhandled: /unhandled|uncaught/i.test(log),
       // Homebridge did not load matter.js before the plugin could switch off its config file, argv and signal traps.
