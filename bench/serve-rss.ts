@@ -175,7 +175,7 @@ async function importCost(spec: string): Promise<{ mb: number; ms: number }> {
 
 const SRC = (p: string) => fileURLToPath(new URL(`../src/${p}`, import.meta.url));
 const PARTS: { name: string; spec: string; when: string }[] = [
-  { name: "`doorstep` CLI entry (what `serve` loads before the bridge starts)", spec: SRC("cli/main.js"), when: "always" },
+  { name: "`doorstep` CLI (`src/cli/program.js`, every command's module: what `serve` loads before the bridge starts)", spec: SRC("cli/program.js"), when: "always" },
   { name: "bridge composition root (`src/bridge/create-bridge.js`)", spec: SRC("bridge/create-bridge.js"), when: "serve" },
   { name: "Zigbee coordinator (`src/zigbee/zigbee-coordinator.js`, zigbee-herdsman)", spec: SRC("zigbee/zigbee-coordinator.js"), when: "serve" },
   { name: "zigbee-herdsman", spec: "zigbee-herdsman", when: "serve" },
