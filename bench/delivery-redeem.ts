@@ -74,7 +74,7 @@ export async function benchDeliveryRedeem(): Promise<string> {
       "## Delivery: the guest flow's cost up to the unlock frame",
       "",
       `Milliseconds, ${N} redemptions after ${WARM} warm-up, one at a time, each of a fresh one-time code, the door relocked`,
-      "(confirmed) between them. DeliveryService.redeem() with the real store (node:sqlite, WAL, full sync) on the local disk,",
+      "(confirmed) between them. DeliveryService.redeem() with the real store (node:sqlite, WAL, synchronous=NORMAL) on the local disk,",
       "the real access core and the real zigbee-herdsman driver over loopback TCP to the project's ZNP emulator (Kwikset profile).",
       "No HTTP and no camera in this measurement: the recording gate is off (see the camera bench for the recorder).",
       `Node ${process.version}. Nearest-rank percentiles.`,

@@ -2,6 +2,9 @@
 // emulator, next to the same frame sent by calling herdsman's Endpoint.command directly (the floor).
 import { runZ2m } from "./zigbee-z2m.js";
 import { isMain, fmt, percentile, startRig } from "./zigbee-setup.js";
+import { createRequire } from "node:module";
+
+const HERDSMAN_VERSION = (createRequire(import.meta.url)("zigbee-herdsman/package.json") as { version: string }).version;
 
 const N = Number(process.env.ZIGBEE_BENCH_N ?? 200);
 const WARM = 20;
@@ -54,9 +57,9 @@ export async function benchZigbeeLatency(): Promise<string> {
     }
     rows = [
       row("Doorstep LockDriver.unlock() → AF.dataRequest at the emulator", driverToAf),
-      row("herdsman 11.1.1 Endpoint.command(unlockDoor) → AF.dataRequest (floor)", rawToAf),
+      row(`herdsman ${HERDSMAN_VERSION} Endpoint.command(unlockDoor) → AF.dataRequest (floor)`, rawToAf),
       row("Doorstep LockDriver.unlock() → confirmed (unlockDoorRsp status checked)", driverToConfirm),
-      row("herdsman 11.1.1 Endpoint.command(unlockDoor) → resolved", rawToResolve),
+      row(`herdsman ${HERDSMAN_VERSION} Endpoint.command(unlockDoor) → resolved`, rawToResolve),
     ];
   } finally {
     await rig.stop();

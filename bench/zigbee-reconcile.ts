@@ -5,6 +5,9 @@ import { CredentialId } from "../src/access/ids.js";
 import { MemorySlotRepository } from "../src/zigbee/slot-repository.js";
 import { SlotReconciler, type DesiredCredential } from "../src/zigbee/slot-reconciler.js";
 import { isMain, startRig } from "./zigbee-setup.js";
+import { createRequire } from "node:module";
+
+const HERDSMAN_VERSION = (createRequire(import.meta.url)("zigbee-herdsman/package.json") as { version: string }).version;
 
 const BASELINE = 200;
 const KS = [1, 10, 50];
@@ -55,7 +58,7 @@ export async function benchZigbeeReconcile(): Promise<string> {
       "## Zigbee: PIN slot reconciliation cost",
       "",
       `Door Lock cluster frames the emulated 250-slot Yale-like lock (year-day schedules supported) received while the`,
-      `reconciler applied K changes on top of ${BASELINE} codes already in sync. Real zigbee-herdsman 11.1.1 over loopback TCP`,
+      `reconciler applied K changes on top of ${BASELINE} codes already in sync. Real zigbee-herdsman ${HERDSMAN_VERSION} over loopback TCP`,
       `to the project's ZNP emulator; frames counted at the lock; wall time includes the emulator's 2 ms confirm/deliver delays.`,
       "",
       "| change | ZCL frames | wall time | frames by command |",

@@ -11,6 +11,7 @@ import { OnvifCameraDriver } from "../camera/onvif-camera-driver.js";
 import type { BeginVisitOptions, EndVisitOptions, Recorder, RecorderHealth, VisitClip } from "../camera/recorder.js";
 import { RingRecorder } from "../camera/ring-recorder.js";
 import type { SegmentRecord } from "../camera/segment-index.js";
+import { removeRing, ringCapBytes, ringLocation, type RingLocation } from "../camera/ring-location.js";
 import type { CameraConfig, RecordingConfig } from "../config/config.js";
 import { DeviceUnreachableError, formatError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
@@ -35,9 +36,13 @@ export class DoorCamera implements Recorder, CameraFeed {
   private pipeline: Promise<void> = Promise.resolve();
   /** Outlive a recorder restart (the camera moved its stream), so HomeKit keeps receiving the new recorder's segments. */
   private readonly segmentListeners = new Set<(segment: RingSegment) => void>();
+  private readonly ring: RingLocation;
 
   constructor(private readonly options: DoorCameraOptions) {
     const { camera, doorName, logger, clock } = options;
+    const { ringDir } = options.recording;
+    this.ring = ringLocation({ storageDir: options.storageDir, cameraId: options.doorId, ...(ringDir ? { ringDir } : {}) });
+    if (!this.ring.inMemory) logger.warn(`The video ring is at ${this.ring.dir}, not in memory: the camera stream is written there around the clock. Set recording.ringDir to a tmpfs.`);
     this.driver = new OnvifCameraDriver({
       name: `${doorName} camera`,
       host: camera.host,
@@ -67,6 +72,7 @@ export class DoorCamera implements Recorder, CameraFeed {
     await this.pipeline;
     await this.recorder?.stop();
     await driverStopped;
+    removeRing(this.ring);
   }
 
   // ── Recorder ──
@@ -142,6 +148,8 @@ export class DoorCamera implements Recorder, CameraFeed {
       storagePath: storageDir,
       ffmpegPath: recording.ffmpegPath,
       ringSeconds: recording.ringSeconds,
+      ringDir: this.ring.dir,
+      ringMaxBytes: ringCapBytes(recording.ringSeconds, recording.maxBitrateKbps),
       logger,
       clock,
     });

@@ -34,8 +34,9 @@ export interface RingRecorderOptions {
   cameraId: string;
   /** rtsp://user:pass@host:port/path. The credentials are never logged. */
   url: string;
-  /** Storage root: the ring goes to `<storagePath>/ring/<cameraId>`, visits to `<storagePath>/visits`. */
+  /** Storage root: visits go to `<storagePath>/visits`, and the ring to `<storagePath>/ring/<cameraId>` unless `ringDir`. */
   storagePath: string;
+  /** The ring's folder; the bridge puts it in RAM (ring-location.ts), and a visit's segments are then copied to storage. */
   ringDir?: string;
   visitsDir?: string;
   ffmpegPath?: string;

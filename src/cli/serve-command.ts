@@ -12,7 +12,7 @@ import { startStandaloneBridge, type StandaloneBridge } from "../homekit/standal
 import { KEY_FILE_NAME } from "../store/key-file.js";
 import { securePrivateTree } from "../store/storage-permissions.js";
 import { openStore } from "../store/store.js";
-import { startSimulatedHome, type SimulatedHome } from "../sim/simulated-home.js";
+import type { SimulatedHome } from "../sim/simulated-home.js";
 import { resolveContext, type GlobalOptions } from "./context.js";
 import { UsageError } from "./io.js";
 import type { CliIo } from "./io.js";
@@ -110,9 +110,11 @@ function keepRunningOnDiskFull(logger: Logger): void {
 /** The demo: simulated hardware in this process, a fresh storage dir (unless --storage), every interface on. */
 async function startDemo(logger: Logger, storage: string | undefined): Promise<{ config: DoorstepConfig; storageDir: string; home: SimulatedHome; cleanup: () => Promise<void> }> {
   const storageDir = storage ?? (await mkdtemp(join(tmpdir(), "doorstep-demo-")));
-  // --storage may name a directory that does not exist yet: the simulator writes its NV file there first.
+  // A --storage dir that does not exist yet is created, as the bridge would: the simulator writes its NV file there first.
   await mkdir(storageDir, { recursive: true, mode: 0o700 });
   logger.warn(`SIMULATED demo: the lock, the camera and the Zigbee coordinator are simulated (storage ${storageDir}).`);
+  // Loaded only for the demo: a bridge on real hardware never carries the simulator in memory.
+  const { startSimulatedHome } = await import("../sim/simulated-home.js");
   const home = await startSimulatedHome({
     doors: 1,
     nvFile: join(storageDir, "sim-nv.json"),

@@ -69,6 +69,9 @@ export interface DeliveryConfig {
 export interface RecordingConfig {
   ffmpegPath: string;
   ringSeconds: number;
+  /** The in-memory base folder for the ring (default /dev/shm). */
+  ringDir?: string;
+  maxBitrateKbps: number;
   retentionDays: number;
   retentionGigabytes: number;
 }

@@ -102,7 +102,7 @@ export function homebridgeUiSchema(): Schema {
         ],
       },
       { type: "fieldset", title: "Delivery access", expandable: true, items: ["delivery.requireRecording", "delivery.inHomeDeliveries", "delivery.timeZone", "delivery.maxCredentialDays", "delivery.lockoutAttempts", "delivery.lockoutWindowMinutes"] },
-      { type: "fieldset", title: "Recording", expandable: true, items: ["recording.ffmpegPath", "recording.ringSeconds", "recording.retentionDays", "recording.retentionGigabytes"] },
+      { type: "fieldset", title: "Recording", expandable: true, items: ["recording.ffmpegPath", "recording.ringSeconds", "recording.ringDir", "recording.maxBitrateKbps", "recording.retentionDays", "recording.retentionGigabytes"] },
       {
         type: "fieldset",
         title: "HTTP API",

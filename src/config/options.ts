@@ -16,6 +16,7 @@ export const DEFAULTS = {
   lockoutAttempts: 5,
   lockoutWindowMinutes: 15,
   ringSeconds: 120,
+  maxBitrateKbps: 8000,
   retentionDays: 30,
   retentionGigabytes: 20,
 } as const;
@@ -202,6 +203,14 @@ export const configSchema = {
       properties: {
         ffmpegPath: { type: "string", minLength: 1, default: "ffmpeg", title: "ffmpeg", description: "Path of the ffmpeg binary." },
         ringSeconds: { type: "integer", minimum: 10, maximum: 3600, default: DEFAULTS.ringSeconds, title: "Ring length (s)", description: "Seconds of video kept in the ring for pre-roll." },
+        ringDir: {
+          type: "string", minLength: 1, title: "Ring folder",
+          description: "An in-memory (tmpfs) folder for the always-on ring, so the camera stream never wears the storage disk; default /dev/shm. Only visit clips go to storage.",
+        },
+        maxBitrateKbps: {
+          type: "integer", minimum: 100, maximum: 100000, default: DEFAULTS.maxBitrateKbps, title: "Highest stream bitrate (kbit/s)",
+          description: "The ring's memory cap is its length at this bitrate; set it to the camera's main-stream bitrate limit.",
+        },
         retentionDays: { type: "integer", minimum: 1, maximum: 3650, default: DEFAULTS.retentionDays, title: "Keep clips (days)", description: "Visit clips older than this are deleted, oldest first." },
         retentionGigabytes: { type: "number", minimum: 0.1, maximum: 10000, default: DEFAULTS.retentionGigabytes, title: "Keep clips (GB)", description: "Visit clips beyond this total size are deleted, oldest first." },
       },

@@ -23,8 +23,28 @@ export async function recoverOpenVisits(ctx: DeliveryContext): Promise<RecoveryR
     await recoverOne(ctx, visit, door, relockedDoors);
     report.recovered++;
   }
+  await relockUnattendedDoors(ctx, relockedDoors);
   for (const [doorId, locked] of relockedDoors) if (!locked) report.unconfirmed.push(doorId);
   return report;
+}
+
+/**
+ * Fail-secure: a door whose lock reports "unlocked" at start-up with no open visit is relocked. The store commits with
+ * synchronous=NORMAL (database.ts), so a power cut can lose the last committed visit; its door must not stay open.
+ */
+async function relockUnattendedDoors(ctx: DeliveryContext, relockedDoors: Map<DoorId, boolean>): Promise<void> {
+  for (const door of ctx.doors.values()) {
+    if (relockedDoors.has(door.id) || door.driver.getState() !== "unlocked") continue;
+    const result = await relockDoor(ctx, door);
+    relockedDoors.set(door.id, result.locked);
+    raiseAlert(
+      ctx,
+      door.id,
+      result.locked
+        ? "The door was unlocked at start-up with no visit open; it was relocked."
+        : `The door was unlocked at start-up with no visit open and could not be relocked (${result.error}); check it.`,
+    );
+  }
 }
 
 async function recoverOne(ctx: DeliveryContext, visit: Visit, door: DoorRuntime | undefined, relockedDoors: Map<DoorId, boolean>): Promise<void> {

@@ -13,6 +13,9 @@ import { startOnvifSimulator, type OnvifSimulator } from "./camera/onvif-simulat
 import { startRtspTestServer, type RtspTestServer } from "./camera/rtsp-test-server.js";
 import { startRtspDemoServer } from "./camera/rtsp-demo-server.js";
 import { startControlServer, type ControlServer } from "./control-server.js";
+import { SIM_PORT_SPAN, simPorts } from "./sim-ports.js";
+
+export { SIM_DEFAULT_BASE_PORT, SIM_PORT_SPAN, simPorts } from "./sim-ports.js";
 
 export const SIM_DOOR_IDS = ["front", "back", "garage", "side", "patio", "cellar", "shed", "gate"] as const;
 const PROFILES: LockProfileKey[] = ["yale-assure", "kwikset-910", "schlage-be468"];
@@ -73,6 +76,13 @@ export interface SimulatedHomeOptions {
    * paired to it; the bridge config then reaches the locks through Zigbee2MQTT instead of owning the coordinator.
    */
   zigbee2mqtt?: { prefix?: string; verbose?: boolean };
+  /**
+   * First of a fixed block of TCP ports (see `simPorts`), so a written config stays valid across restarts; 0 or absent:
+   * every endpoint takes an ephemeral port (tests, so parallel runs cannot collide).
+   */
+  basePort?: number;
+  /** Camera passwords per door id to reuse (from a config written by an earlier run); missing ones are generated. */
+  cameraPasswords?: Readonly<Record<string, string>>;
 }
 
 export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Promise<SimulatedHome> {
@@ -80,32 +90,38 @@ export async function startSimulatedHome(options: SimulatedHomeOptions = {}): Pr
   if (!Number.isInteger(count) || count < 1 || count > SIM_DOOR_IDS.length) {
     throw new RangeError(`doors must be a whole number from 1 to ${SIM_DOOR_IDS.length}`);
   }
+  const base = options.basePort ?? 0;
+  if (!Number.isInteger(base) || base < 0 || (base > 0 && (base < 1024 || base + SIM_PORT_SPAN > 65536))) {
+    throw new RangeError(`basePort must be 0 (ephemeral) or from 1024 to ${65536 - SIM_PORT_SPAN}`);
+  }
   const specs = SIM_DOOR_IDS.slice(0, count).map((id, i) => ({ id, profile: PROFILES[i % PROFILES.length]! }));
   const stoppers: (() => Promise<void>)[] = [];
   try {
     const zigbee = await startZigbeeSim({
       locks: specs,
       network: SIM_NETWORK,
+      port: simPorts(base).zigbee,
       ...(options.nvFile ? { nvFile: options.nvFile } : {}),
       ...(options.onPersistError ? { onPersistError: options.onPersistError } : {}),
     });
     stoppers.push(() => zigbee.stop());
     const video = options.video === "auto" || options.video === undefined ? (hasGstreamer() ? "gstreamer" : "ffmpeg") : options.video;
     const doors: SimulatedDoor[] = [];
-    for (const spec of specs) {
+    for (const [i, spec] of specs.entries()) {
       const door: SimulatedDoor = { id: spec.id, name: titleCase(spec.id), ieee: zigbee.lock(spec.id).ieee, profile: spec.profile };
       if (options.cameras !== false) {
-        const rtsp = video === "gstreamer" ? await startRtspTestServer() : await startRtspDemoServer();
+        const ports = simPorts(base, i);
+        const rtsp = video === "gstreamer" ? await startRtspTestServer({ port: ports.rtsp }) : await startRtspDemoServer({ port: ports.rtsp });
         stoppers.push(() => rtsp.stop());
         const username = "doorstep";
-        const password = randomBytes(12).toString("base64url");
-        const onvif = await startOnvifSimulator({ username, password, rtspUrl: rtsp.url, name: `Simulated ${door.name} camera` });
+        const password = options.cameraPasswords?.[spec.id] ?? randomBytes(12).toString("base64url");
+        const onvif = await startOnvifSimulator({ username, password, rtspUrl: rtsp.url, name: `Simulated ${door.name} camera`, port: ports.onvif });
         stoppers.push(() => onvif.stop());
         door.camera = { onvif, rtsp, username, password };
       }
       doors.push(door);
     }
-    const control = await startControlServer({ zigbee, doors });
+    const control = await startControlServer({ zigbee, doors, port: simPorts(base).control });
     stoppers.push(() => control.stop());
     const z2m = options.zigbee2mqtt ? await startZ2mStack(zigbee, options.zigbee2mqtt, stoppers) : undefined;
 

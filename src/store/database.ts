@@ -1,4 +1,4 @@
-// One connection to doorstep.db: refuses corrupt or foreign files, WAL + full sync, and a synchronous transaction helper.
+// One connection to doorstep.db: refuses corrupt or foreign files, WAL with synchronous=NORMAL, and a synchronous transaction helper.
 import { chmodSync, existsSync, statSync } from "node:fs";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from "node:sqlite";
 import { InternalError, StoreError, StorageFullError, formatError, isDiskFull } from "../core/errors.js";
@@ -53,8 +53,10 @@ export class Database {
       database.exec("PRAGMA foreign_keys = ON");
       const mode = database.get("PRAGMA journal_mode = WAL")?.["journal_mode"];
       if (mode !== "wal") throw new StoreError(`Cannot switch ${path} to WAL mode (it reports "${String(mode)}").`);
-      // FULL: a committed visit transition or audit entry survives a power cut (the delivery flow relies on it).
-      database.exec("PRAGMA synchronous = FULL");
+      // NORMAL (in WAL mode): a commit is durable against a crash of the process (kill -9 included) without an fsync per
+      // transaction; only a power cut can lose the newest commits. Start-up is fail-secure about that (crash-recovery.ts
+      // relocks any door found unlocked with no open visit). FULL cost an fsync on every guest unlock: docs/benchmarks.md.
+      database.exec("PRAGMA synchronous = NORMAL");
       return database;
     } catch (error) {
       database.close();

@@ -5,7 +5,6 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Controller, Zcl, setLogger } from "zigbee-herdsman";
 import type { Models } from "zigbee-herdsman";
-import { findByDevice, setLogger as setConvertersLogger } from "zigbee-herdsman-converters";
 import { ConfigError, DeviceUnreachableError, ValidationError, formatError } from "../core/errors.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import { ADAPTERS, adapterHint, herdsmanPortOptions, type AdapterFamily } from "./adapter-options.js";
@@ -83,10 +82,10 @@ export class ZigbeeCoordinator {
         channelList: [cfg.channel],
         ...(cfg.networkKey && { networkKey: parseNetworkKey(cfg.networkKey) }),
       },
-      // For tcp:// herdsman's transport calls setNoDelay(true) on its socket (adapter/transport.js openSocket), so no
-      // Nagle stall sits between us and the coordinator (checked in test/zigbee/coordinator.test.ts). This folder opens
-      // no other socket.
-      transport: herdsmanPortOptions(cfg),
+      // For tcp:// herdsman's Z-Stack port calls setNoDelay(true) on its socket (adapter/z-stack/znp/znp.js openSocketPort),
+      // so no Nagle stall sits between us and the coordinator (checked in test/zigbee/coordinator.test.ts). This folder
+      // opens no other socket. Herdsman 10.x names this block `serialPort` (11.x renamed it `transport`).
+      serialPort: herdsmanPortOptions(cfg),
       databasePath: join(this.options.storageDir, "zigbee-database.db"),
       databaseBackupPath: join(this.options.storageDir, "zigbee-database.db.backup"),
       backupPath: join(this.options.storageDir, "zigbee-coordinator-backup.json"),
@@ -201,7 +200,7 @@ export class ZigbeeCoordinator {
       this.log.info(`Device ${device.ieeeAddr} (${device.modelID ?? "unknown model"}) has no Door Lock cluster; ignored.`);
       return;
     }
-    const definition = await findByDevice(device);
+    const definition = await (await converters()).findByDevice(device);
     const model = findLockModel(device.modelID);
     const identity: LockIdentity = {
       ieee: device.ieeeAddr,
@@ -261,7 +260,7 @@ async function readInterviewAttributes(endpoint: Models.Endpoint): Promise<Inter
 }
 
 /**
- * zigbee-herdsman 11.1.1's Z-Stack adapter keeps a 60 s route-discovery debounce timer per announced end device
+ * zigbee-herdsman's Z-Stack adapter (10.9.5, 11.1.1) keeps a 60 s route-discovery debounce timer per announced end device
  * and does not clear it on stop(), which would hold the process (and a test run) open for a minute.
  */
 function clearHerdsmanDebouncers(controller: Controller): void {
@@ -290,7 +289,19 @@ function installHerdsmanLogger(log: Logger): void {
     error: (m: string | (() => string), ns: string) => herdsmanLogTarget.warn(`herdsman ${ns}: ${text(m)}`),
   };
   setLogger(sink);
-  setConvertersLogger(sink);
+  convertersLogSink = sink;
+}
+
+// zigbee-herdsman-converters holds every device definition there is (tens of MiB once loaded): it is loaded only when a
+// device is paired, and a lock paired before is identified from herdsman's database (device.meta) without it.
+let convertersLogSink: Parameters<typeof import("zigbee-herdsman-converters").setLogger>[0] | undefined;
+let convertersModule: Promise<typeof import("zigbee-herdsman-converters")> | undefined;
+function converters(): Promise<typeof import("zigbee-herdsman-converters")> {
+  convertersModule ??= import("zigbee-herdsman-converters").then((m) => {
+    if (convertersLogSink) m.setLogger(convertersLogSink);
+    return m;
+  });
+  return convertersModule;
 }
 
 /** Blanks the values of PIN-carrying ZCL fields in a herdsman log line. */

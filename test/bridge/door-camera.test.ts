@@ -48,7 +48,7 @@ describe("DoorCamera (ONVIF simulator, RTSP servers, real ffmpeg)", function () 
       doorId: "front",
       doorName: "Front door",
       camera: { host: sim.host, port: sim.port, username: USER, password: PASSWORD },
-      recording: { ffmpegPath: "ffmpeg", ringSeconds: 30, retentionDays: 1, retentionGigabytes: 1 },
+      recording: { ffmpegPath: "ffmpeg", ringSeconds: 30, maxBitrateKbps: 8000, retentionDays: 1, retentionGigabytes: 1 },
       storageDir,
       logger,
       clock: systemClock,

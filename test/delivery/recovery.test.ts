@@ -58,4 +58,21 @@ describe("delivery: crash recovery at start-up", function () {
     expect(second.service.recovery).to.deep.equal({ recovered: 1, unconfirmed: ["front"] });
     expect(second.service.door("front").lock.state).to.equal("unknown");
   });
+
+  it("fail-secure: a door found unlocked at start-up with no open visit (a visit lost to a power cut) is relocked, with an alert", async () => {
+    const h = await harness({ before: (doors) => void (doors.front!.lock.state = "unlocked") });
+    cleanups.push(h);
+    expect(h.doors.front!.lock.locks).to.equal(1);
+    expect(h.service.door("front").lock.state).to.equal("locked");
+    const alerts = h.store.audit.list({ limit: 100 }).filter((e) => e.type === "door.alert");
+    expect(alerts.map((e) => e.details)).to.deep.equal([{ message: "The door was unlocked at start-up with no visit open; it was relocked." }]);
+    expect(h.service.recovery).to.deep.equal({ recovered: 0, unconfirmed: [] });
+  });
+
+  it("a door found locked at start-up is left alone", async () => {
+    const h = await harness({});
+    cleanups.push(h);
+    expect(h.doors.front!.lock.locks).to.equal(0);
+    expect(h.store.audit.list({ limit: 100 }).filter((e) => e.type === "door.alert")).to.deep.equal([]);
+  });
 });

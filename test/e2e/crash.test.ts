@@ -10,7 +10,7 @@ import { systemClock } from "../../src/access/clock.js";
 import { VisitId } from "../../src/access/ids.js";
 import { openStore } from "../../src/store/store.js";
 import { runDoorstep } from "../helpers/cli.js";
-import { processesMatching, type RunningDoorstep } from "../helpers/ready-line.js";
+import { processesOfStorage, type RunningDoorstep } from "../helpers/ready-line.js";
 import { call, createProviderToken, isoIn, simLock, sleep, startServe, startSim, waitFor, writeBridgeConfig, type DoorView, type ServeReady, type SimReady, type VisitView } from "./e2e-harness.js";
 import { seededRandom } from "../../src/sim/zigbee/fault-injection.js";
 
@@ -72,7 +72,7 @@ describe("crash test: kill -9 of doorstep serve during 200 visits", function () 
     await bridge?.stop();
     await sim?.stop();
     // A SIGKILLed bridge cannot stop its ffmpeg recorders itself; make sure none outlives the test either way.
-    for (const pid of await processesMatching(storage)) process.kill(pid, "SIGKILL");
+    for (const pid of await processesOfStorage(storage)) process.kill(pid, "SIGKILL");
     if (process.env.DOORSTEP_CRASH_KEEP) process.stdout.write(`      kept ${dir}\n`);
     else await rm(dir, { recursive: true, force: true });
   });
@@ -234,6 +234,6 @@ describe("crash test: kill -9 of doorstep serve during 200 visits", function () 
     expect(JSON.parse(verify.stdout)).to.include({ ok: true });
     expect(await unlockedDoors(), "doors unlocked at the end").to.deep.equal([]);
     // No recorder of a killed bridge is still running.
-    expect(await processesMatching(storage)).to.deep.equal([]);
+    expect(await processesOfStorage(storage)).to.deep.equal([]);
   });
 });

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readFrameClocks } from "../../src/sim/camera/rtsp-frame-clock.js";
-import { processesMatching, type RunningDoorstep } from "../helpers/ready-line.js";
+import { processesOfStorage, type RunningDoorstep } from "../helpers/ready-line.js";
 import {
   call,
   createProviderToken,
@@ -62,7 +62,7 @@ describe("end to end: doorstep serve against doorstep sim, through the HTTP API"
   after(async () => {
     const code = await bridge?.stop();
     await sim?.stop();
-    const leftovers = await processesMatching(join(dir, "storage"));
+    const leftovers = await processesOfStorage(join(dir, "storage"));
     await rm(dir, { recursive: true, force: true });
     // Checked last so the processes are stopped even when it fails.
     if (bridge) expect(code, `doorstep serve exit on SIGTERM; stderr:\n${bridge.stderr().slice(-2000)}`).to.equal(0);

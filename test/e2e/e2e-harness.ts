@@ -27,7 +27,7 @@ export interface DoorTiming {
 
 /** Starts `doorstep sim` writing its bridge config into `dir` (GStreamer video: every frame carries the wall clock). */
 export function startSim(dir: string, doors: number, options: { nvFile?: string } = {}): Promise<RunningDoorstep<SimReady>> {
-  const args = ["sim", "--doors", String(doors), "--video", "gstreamer", "--write-config", join(dir, "sim.json")];
+  const args = ["sim", "--ports", "0", "--doors", String(doors), "--video", "gstreamer", "--write-config", join(dir, "sim.json")];
   if (options.nvFile) args.push("--nv-file", options.nvFile);
   return startDoorstep<SimReady>(args, "DOORSTEP SIM READY", { timeoutMs: 90_000 });
 }

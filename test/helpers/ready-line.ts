@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { CLI_MAIN } from "./cli.js";
+import { ringLocation } from "../../src/camera/ring-location.js";
 
 export interface RunningDoorstep<T> {
   child: ChildProcess;
@@ -9,9 +10,14 @@ export interface RunningDoorstep<T> {
   stop(graceMs?: number): Promise<number | string>;
 }
 
-/** Starts the real `doorstep` binary and waits for its `<prefix> {json}` line on stdout. */
-export function startDoorstep<T>(args: readonly string[], prefix: string, options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunningDoorstep<T>> {
-  const child = spawn(process.execPath, ["--no-warnings", CLI_MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+/**
+ * Starts the real `doorstep` binary and waits for its `<prefix> {json}` line on stdout. `bin`: an installed `doorstep`
+ * executable to run instead of the checkout's build; `env` then replaces the environment instead of adding to it.
+ */
+export function startDoorstep<T>(args: readonly string[], prefix: string, options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; bin?: string; cwd?: string } = {}): Promise<RunningDoorstep<T>> {
+  const child = options.bin
+    ? spawn(options.bin, args, { stdio: ["ignore", "pipe", "pipe"], env: options.env ?? process.env, ...(options.cwd ? { cwd: options.cwd } : {}) })
+    : spawn(process.execPath, ["--no-warnings", CLI_MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
   let stdout = "";
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
@@ -61,6 +67,15 @@ export async function processesMatching(needle: string): Promise<number[]> {
     }
   }
   return pids;
+}
+
+/**
+ * Processes of a bridge whose storage folder is `storageDir`: any whose command line names `dir` (default the storage
+ * folder itself) or the bridge's in-memory ring folder (the recorders' ffmpeg write there, not into storage).
+ */
+export async function processesOfStorage(storageDir: string, dir = storageDir): Promise<number[]> {
+  const ringRoot = ringLocation({ storageDir, cameraId: "any" }).root;
+  return [...new Set([...(await processesMatching(dir)), ...(await processesMatching(ringRoot))])];
 }
 
 /** Every live descendant of `pid` (children, grandchildren…), from /proc. */

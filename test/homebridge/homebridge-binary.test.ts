@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PLATFORM_NAME } from "../../src/config/options.js";
-import { processesMatching, startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { processesOfStorage, startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
 import { HAP, TestController } from "../homekit/hap-test-client.js";
 import { freePort, startHomebridge, type RunningHomebridge } from "./homebridge-process.js";
 
@@ -46,7 +46,7 @@ describe("the real homebridge binary with the built plugin, against `doorstep si
   let accessoryCount = 0;
 
   before(async () => {
-    sim = await startDoorstep<SimReady>(["sim", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
+    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
     port = await freePort();
     const simConfig = JSON.parse(readFileSync(simConfigFile, "utf8")) as { doors: Record<string, unknown>[] };
     // A short post-roll: a visit closing at shutdown must fit in Homebridge's 5 s before its forced exit.
@@ -95,13 +95,13 @@ describe("the real homebridge binary with the built plugin, against `doorstep si
   it("shuts down on SIGTERM leaving no process behind (its recorders' ffmpeg included)", async () => {
     await controller?.close();
     controller = undefined;
-    expect((await processesMatching(hbDir)).length).to.be.greaterThan(0);
+    expect((await processesOfStorage(join(hbDir, "doorstep"), hbDir)).length).to.be.greaterThan(0);
     const code = await homebridge!.stop();
     // Exit 0: the plugin finished stopping by itself, before Homebridge's forced exit (128 + SIGTERM) 5 s after the signal.
     expect(code, homebridge!.log()).to.equal(0);
     expect(homebridge!.log()).to.include("[Doorstep] Stopped.");
     expect(homebridge!.log()).not.to.match(/unhandled|uncaught/i);
-    expect(await processesMatching(hbDir)).to.deep.equal([]);
+    expect(await processesOfStorage(join(hbDir, "doorstep"), hbDir)).to.deep.equal([]);
   });
 
   it("restarts from its cache: same accessories, no duplicates, the pairing still valid", async () => {
@@ -116,7 +116,7 @@ describe("the real homebridge binary with the built plugin, against `doorstep si
     controller = undefined;
     expect(await homebridge!.stop()).to.equal(0);
     expect(cachedUuids(cacheFile)).to.deep.equal(before);
-    expect(await processesMatching(hbDir)).to.deep.equal([]);
+    expect(await processesOfStorage(join(hbDir, "doorstep"), hbDir)).to.deep.equal([]);
   });
 
   it("removes a cached accessory whose door no longer has it (camera taken out of the config)", async () => {
@@ -144,7 +144,7 @@ describe("the real homebridge binary running Doorstep as a child bridge", functi
   let controller: TestController | undefined;
 
   before(async () => {
-    sim = await startDoorstep<SimReady>(["sim", "--no-cameras", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
+    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--no-cameras", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
   });
 
   after(async () => {
@@ -181,7 +181,7 @@ describe("the real homebridge binary running Doorstep as a child bridge", functi
     controller = undefined;
 
     await homebridge.stop();
-    await until(async () => (await processesMatching(hbDir)).length === 0 && children.every((pid) => !existsSync(`/proc/${pid}`)), 15_000);
+    await until(async () => (await processesOfStorage(join(hbDir, "doorstep"), hbDir)).length === 0 && children.every((pid) => !existsSync(`/proc/${pid}`)), 15_000);
     expect(homebridge.log()).to.include("[Doorstep] Stopped.");
   });
 });

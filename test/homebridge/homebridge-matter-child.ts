@@ -10,7 +10,7 @@ import { Seconds, ServerNode } from "@matter/main";
 import type { ClientNode, Endpoint } from "@matter/main";
 import { DoorLockClient } from "@matter/main/behaviors/door-lock";
 import { PLATFORM_NAME } from "../../src/config/options.js";
-import { descendantsOf, isAlive, processesMatching, startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { descendantsOf, isAlive, processesOfStorage, startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
 import { freePort, startHomebridge, type RunningHomebridge } from "./homebridge-process.js";
 
 interface SimReady {
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   let homebridge: RunningHomebridge | undefined;
   let controller: ServerNode | undefined;
   try {
-    sim = await startDoorstep<SimReady>(["sim", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 30_000 });
+    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 30_000 });
     const simConfig = JSON.parse(readFileSync(simConfigFile, "utf8")) as { doors: Record<string, unknown>[] };
     // A short post-roll: the owner visit closing at shutdown must fit in Homebridge's 5 s before its forced exit.
     const doors = simConfig.doors.map((d) => ({ ...d, postRollSeconds: 1 }));
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       descendants: descendants.length,
       stillAlive,
       homebridgeAlive: await isAlive(pid),
-      matching: await processesMatching(hbDir),
+      matching: await processesOfStorage(join(hbDir, "doorstep"), hbDir),
       stoppedLine: log.includes("[Doorstep] Stopped."),
       unhandled: /unhandled|uncaught/i.test(log),
       // Homebridge did not load matter.js before the plugin could switch off its config file, argv and signal traps.

@@ -17,10 +17,11 @@ export interface RunningHomebridge {
   stop(graceMs?: number): Promise<number | string>;
 }
 
-export function startHomebridge(storageDir: string): RunningHomebridge {
-  const child = spawn(process.execPath, [HOMEBRIDGE_BIN, "-U", storageDir, "-P", PACKAGE_ROOT, "-Q", "--strict-plugin-resolution"], {
+/** `pluginRoot`: the plugin package to load, by default this checkout (an installed copy in the pack-and-install test). */
+export function startHomebridge(storageDir: string, options: { pluginRoot?: string; env?: NodeJS.ProcessEnv } = {}): RunningHomebridge {
+  const child = spawn(process.execPath, [HOMEBRIDGE_BIN, "-U", storageDir, "-P", options.pluginRoot ?? PACKAGE_ROOT, "-Q", "--strict-plugin-resolution"], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, FORCE_COLOR: "0" },
+    env: { ...(options.env ?? process.env), FORCE_COLOR: "0" },
   });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));

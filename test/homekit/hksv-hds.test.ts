@@ -53,7 +53,7 @@ describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test har
     const cameraConfig = { host: onvif.host, port: onvif.port, username: "admin", password: PASSWORD };
     camera = new DoorCamera({
       doorId: "front", doorName: "Front door", camera: cameraConfig,
-      recording: { ffmpegPath: "ffmpeg", ringSeconds: 30, retentionDays: 1, retentionGigabytes: 1 },
+      recording: { ffmpegPath: "ffmpeg", ringSeconds: 30, maxBitrateKbps: 8000, retentionDays: 1, retentionGigabytes: 1 },
       storageDir: dir, logger, clock: systemClock,
     });
     await camera.start();

@@ -71,7 +71,7 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
       doorId: "front",
       doorName: "Front door",
       camera: { host: onvif.host, port: onvif.port, username: "admin", password: PASSWORD },
-      recording: { ffmpegPath: "ffmpeg", ringSeconds: 30, retentionDays: 1, retentionGigabytes: 1 },
+      recording: { ffmpegPath: "ffmpeg", ringSeconds: 30, maxBitrateKbps: 8000, retentionDays: 1, retentionGigabytes: 1 },
       storageDir: dir,
       logger,
       clock: systemClock,

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { descendantsOf, isAlive, startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
 import { validateConfig } from "../../src/config/validate-config.js";
+import { runInNamespace } from "../helpers/netns.js";
 
 interface SimReady {
   zigbee: string;
@@ -22,7 +23,7 @@ describe("doorstep sim (the real binary)", function () {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "doorstep-sim-"));
-    sim = await startDoorstep<SimReady>(["sim", "--doors", "2", "--video", "ffmpeg", "--write-config", join(dir, "doorstep.json")], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
+    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--doors", "2", "--video", "ffmpeg", "--write-config", join(dir, "doorstep.json")], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
   });
   after(async () => {
     await sim?.stop();
@@ -77,5 +78,33 @@ describe("doorstep sim (the real binary)", function () {
     const leftovers = [];
     for (const pid of children) if (await isAlive(pid)) leftovers.push(pid);
     expect(leftovers).to.deep.equal([]);
+  });
+});
+
+describe("doorstep sim default ports (the real binary, in a private network namespace so fixed ports cannot collide)", function () {
+  this.timeout(120_000);
+  let run: Awaited<ReturnType<typeof runInNamespace>>;
+  before(async () => {
+    run = await runInNamespace(new URL("./sim-fixed-ports-child.js", import.meta.url).pathname, 110_000);
+  });
+
+  it("listens on its documented fixed ports and a restart keeps the written config valid, byte for byte", () => {
+    const first = run.steps.get("first") as { ready: SimReady; config: string; code: number } | undefined;
+    const second = run.steps.get("second") as { ready: SimReady; config: string; code: number } | undefined;
+    expect(first, `first run; stderr:\n${run.stderrTail}`).to.not.equal(undefined);
+    expect(second, `second run; stderr:\n${run.stderrTail}`).to.not.equal(undefined);
+    expect(first!.ready.zigbee).to.equal("tcp://127.0.0.1:47800");
+    expect(first!.ready.control).to.equal("http://127.0.0.1:47801");
+    expect(first!.ready.onvif).to.match(/^http:\/\/127\.0\.0\.1:47810\//);
+    expect(first!.ready.rtsp).to.match(/^rtsp:\/\/127\.0\.0\.1:47811\//);
+    expect(second!.ready).to.deep.equal(first!.ready);
+    expect(second!.config).to.equal(first!.config);
+    expect([first!.code, second!.code]).to.deep.equal([0, 0]);
+  });
+
+  it("refuses a port block below 1024, naming --ports", () => {
+    const bad = run.steps.get("bad-ports") as { error: string } | undefined;
+    expect(bad?.error).to.match(/exited \(2\)/);
+    expect(bad?.error).to.match(/--ports/);
   });
 });

@@ -33,7 +33,7 @@ export function makeController(url: string, dir: string, options: { backup?: boo
   quietHerdsman();
   return new Controller({
     network: { panID: PAN_ID, channelList: [CHANNEL], networkKey: options.networkKey ?? NETWORK_KEY },
-    transport: { path: url, adapter: "zstack" },
+    serialPort: { path: url, adapter: "zstack" },
     databasePath: join(dir, "database.db"),
     databaseBackupPath: join(dir, "database.db.backup"),
     backupPath: options.backup ? join(dir, "coordinator_backup.json") : "",
