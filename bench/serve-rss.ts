@@ -73,9 +73,11 @@ async function startCli(args: string[], prefix: string): Promise<Running> {
       child.stdout!.on("data", (d) => {
         out += String(d);
         const line = out.split("\n").find((l) => l.startsWith(`${prefix} `));
-        if (line) (clearTimeout(timer), resolve(JSON.parse(line.slice(prefix.length + 1)) as Record<string, unknown>));
+        if (!line) return;
+        clearTimeout(timer);
+        resolve(JSON.parse(line.slice(prefix.length + 1)) as Record<string, unknown>);
       });
-      void exited.then(() => reject(new Error(`${args.join(" ")} exited before ${prefix}:\n${stderr}`)));
+      exited.then(() => reject(new Error(`${args.join(" ")} exited before ${prefix}:\n${stderr}`)), reject);
     });
     return { child, ready, stop };
   } catch (error) {

@@ -14,7 +14,11 @@ export interface RunningDoorstep<T> {
  * Starts the real `doorstep` binary and waits for its `<prefix> {json}` line on stdout. `bin`: an installed `doorstep`
  * executable to run instead of the checkout's build; `env` then replaces the environment instead of adding to it.
  */
-export function startDoorstep<T>(args: readonly string[], prefix: string, options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; bin?: string; cwd?: string } = {}): Promise<RunningDoorstep<T>> {
+export function startDoorstep<T>(
+  args: readonly string[],
+  prefix: string,
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; bin?: string; cwd?: string } = {},
+): Promise<RunningDoorstep<T>> {
   const child = options.bin
     ? spawn(options.bin, args, { stdio: ["ignore", "pipe", "pipe"], env: options.env ?? process.env, ...(options.cwd ? { cwd: options.cwd } : {}) })
     : spawn(process.execPath, ["--no-warnings", CLI_MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
