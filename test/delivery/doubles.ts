@@ -15,8 +15,8 @@ import type { Cancel, Scheduler } from "../../src/delivery/relock-scheduler.js";
 /** A shared log of side effects across doubles, to assert their order. */
 export type Trace = string[];
 
-/** What the next lock/unlock command does. */
-export type Answer = "confirm" | "time-out" | "reject" | "unreachable";
+/** What the next lock/unlock command does; "hold": nothing until release() answers it. */
+export type Answer = "confirm" | "time-out" | "reject" | "unreachable" | "hold";
 
 /** A Kwikset-like keypad lock: 30 PIN slots, no in-lock schedules. */
 export const KEYPAD_LOCK: LockCapabilities = { pinSlots: 30, minPinLength: 4, maxPinLength: 8, yearDaySchedules: 0, weekDaySchedules: 0 };
@@ -37,6 +37,7 @@ export class TestLock implements LockDriver {
   locks = 0;
   /** Called as the unlock command is sent, to observe what was committed before it. */
   onUnlock: (() => void) | undefined;
+  private readonly held: { target: LockState; resolve: (o: OperationOutcome) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(private readonly trace: Trace, private readonly clock: ManualClock) {}
 
@@ -92,7 +93,18 @@ export class TestLock implements LockDriver {
     this.events.emit("operation", e);
   }
 
+  /** Commands held so far ("hold"). */
+  get holding(): number {
+    return this.held.length;
+  }
+
+  /** Answers every held command as `answer`. */
+  release(answer: Exclude<Answer, "hold">): void {
+    for (const h of this.held.splice(0)) this.answer(answer, h.target).then(h.resolve, h.reject);
+  }
+
   private async answer(answer: Answer, target: LockState): Promise<OperationOutcome> {
+    if (answer === "hold") return new Promise((resolve, reject) => this.held.push({ target, resolve, reject }));
     await Promise.resolve();
     switch (answer) {
       case "confirm":
