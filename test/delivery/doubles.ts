@@ -37,6 +37,8 @@ export class TestLock implements LockDriver {
   locks = 0;
   /** Called as the unlock command is sent, to observe what was committed before it. */
   onUnlock: (() => void) | undefined;
+  /** The next this-many PIN-table commands are lost on the air (DeviceUnreachableError). */
+  droppedPinFrames = 0;
   private readonly held: { target: LockState; resolve: (o: OperationOutcome) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(private readonly trace: Trace, private readonly clock: ManualClock) {}
@@ -61,12 +63,14 @@ export class TestLock implements LockDriver {
 
   async setPin(slot: number, pin: string, type: PinUserType = "unrestricted"): Promise<void> {
     this.commands.push(`setPin ${slot}`);
+    this.dropFrame();
     // Like most locks: a code may live in one slot only (ZCL status 0x03 DUPLICATE_CODE).
     for (const [s, p] of this.pins) if (s !== slot && p.pin === pin) throw new DeviceRejectedError(`duplicate in slot ${s}`, 3);
     this.pins.set(slot, { pin, type });
   }
   async clearPin(slot: number): Promise<void> {
     this.commands.push(`clearPin ${slot}`);
+    this.dropFrame();
     this.pins.delete(slot);
   }
   async readSlot(slot: number, compareWith?: string): Promise<SlotReading> {
@@ -91,6 +95,12 @@ export class TestLock implements LockDriver {
     this.report("unlocked");
     const e: OperationEvent = { source: "keypad", kind: "unlock", code: 2, at: this.clock.now(), ...(slot !== undefined && { slot }) };
     this.events.emit("operation", e);
+  }
+
+  private dropFrame(): void {
+    if (this.droppedPinFrames <= 0) return;
+    this.droppedPinFrames--;
+    throw new DeviceUnreachableError("the frame was lost");
   }
 
   /** Commands held so far ("hold"). */
