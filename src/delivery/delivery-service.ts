@@ -247,6 +247,11 @@ export class DeliveryService implements DeliveryPort {
     return { ok, doors, audit };
   }
 
+  /** Resolves once no door's keypad sync pass is in flight (tests and tools that must observe a settled lock). */
+  async keypadSyncIdle(): Promise<void> {
+    await Promise.all([...this.ctx.doors.values()].map((d) => d.sync?.idle()));
+  }
+
   /** What start() found and finished. */
   get recovery(): RecoveryReport | undefined {
     return this.lastRecovery;

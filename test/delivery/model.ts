@@ -12,6 +12,7 @@ import { rmSync } from "node:fs";
 import { CredentialId, VisitId } from "../../src/access/ids.js";
 import { toHttpError } from "../../src/api/http-errors.js";
 import type { Visit } from "../../src/store/visit-store.js";
+import type { LockDriver, LockState } from "../../src/zigbee/lock-driver.js";
 import type { Answer, TestLock, TestRecorder } from "./doubles.js";
 import { OWNER, harness, type Harness } from "./harness.js";
 
@@ -32,9 +33,54 @@ export interface Model {
 
 export interface Real {
   h: Harness;
-  lock: TestLock;
+  lock: LockUnderTest;
   recorder: TestRecorder;
 }
+
+/** The lock the model drives: the double (fast, every fault scriptable) or the emulator through real zigbee-herdsman. */
+export interface LockUnderTest {
+  /** The driver the service gets; undefined: the harness' own double. */
+  readonly driver: LockDriver | undefined;
+  /** Whether unlock/lock answers can be scripted (time-outs, late unlocks): the double only. */
+  readonly scriptable: boolean;
+  /** slot → PIN, as the lock really holds them. */
+  pins(r: Real): Map<number, string>;
+  state(r: Real): LockState;
+  /** Types a PIN at the keypad; resolves once the service has had the lock's report. */
+  type(r: Real, pin: string): Promise<void>;
+  /** The next n PIN-table frames are lost. */
+  dropFrames(r: Real, n: number): void;
+  clearFaults(r: Real): void;
+  /** Moves time on and waits until the service, the keypad sync and the lock have nothing in flight. */
+  advance(r: Real, ms: number): Promise<void>;
+  /** The double behind the harness, for scripted answers (scriptable locks only). */
+  double?(r: Real): TestLock;
+}
+
+/** The lock double of test/delivery/doubles.ts. */
+export const doubleLock: LockUnderTest = {
+  driver: undefined,
+  scriptable: true,
+  pins: (r) => new Map([...r.h.doors.front!.lock.pins].map(([slot, p]) => [slot, p.pin])),
+  state: (r) => r.h.doors.front!.lock.state,
+  async type(r, pin) {
+    const lock = r.h.doors.front!.lock;
+    const slot = [...lock.pins].find(([, p]) => p.pin === pin)?.[0];
+    // The lock opens only for a code in its table; otherwise it reports a wrong PIN.
+    if (slot !== undefined) lock.keypadUnlock(slot);
+    else lock.events.emit("operation", { source: "keypad", kind: "unlock-failure-invalid-pin", code: 6, at: r.h.clock.now() });
+  },
+  dropFrames: (r, n) => void (r.h.doors.front!.lock.droppedPinFrames += n),
+  clearFaults(r) {
+    const lock = r.h.doors.front!.lock;
+    lock.unlockAnswers.length = 0;
+    lock.lockAnswers.length = 0;
+    lock.droppedPinFrames = 0;
+    if (lock.state === "unknown") lock.report("locked"); // an unlock still timed out never lands
+  },
+  advance: (r, ms) => r.h.scheduler.advance(ms),
+  double: (r) => r.h.doors.front!.lock,
+};
 
 type Cmd = fc.AsyncCommand<Model, Real>;
 
@@ -75,7 +121,7 @@ function deadSince(m: Model, r: Real, code: Code): number | undefined {
 /** The invariants that hold after every step. */
 export function checkInvariants(m: Model, r: Real): void {
   const now = r.h.clock.now();
-  for (const [slot, { pin }] of r.lock.pins) {
+  for (const [slot, pin] of r.lock.pins(r)) {
     const code = m.codes.find((c) => c.pin === pin);
     expect(code, `slot ${slot} holds a code Doorstep never made`).to.not.equal(undefined);
     const dead = deadSince(m, r, code!);
@@ -119,7 +165,7 @@ class Advance implements Cmd {
   constructor(readonly ms: number) {}
   check = () => true;
   async run(_m: Model, r: Real): Promise<void> {
-    await r.h.scheduler.advance(this.ms);
+    await r.lock.advance(r, this.ms);
   }
   toString = () => `advance(${this.ms})`;
 }
@@ -131,11 +177,8 @@ class KeypadUse implements Cmd {
     const code = m.codes[this.index % m.codes.length]!;
     const before = visitIds(r);
     const creditsBefore = keypadCredits(r).length;
-    const slot = [...r.lock.pins].find(([, p]) => p.pin === code.pin)?.[0];
-    // The lock opens only for a code in its table; otherwise it reports a wrong PIN.
-    if (slot !== undefined) r.lock.keypadUnlock(slot);
-    else r.lock.events.emit("operation", { source: "keypad", kind: "unlock-failure-invalid-pin", code: 6, at: r.h.clock.now() });
-    await r.h.scheduler.advance(0);
+    await r.lock.type(r, code.pin);
+    await r.lock.advance(r, 0);
     for (const v of newVisits(r, before)) {
       if (v.credentialId !== undefined) expect(v.credentialId, "a keypad opening is credited to the code typed").to.equal(code.id);
     }
@@ -154,7 +197,7 @@ class RemoteUse implements Cmd {
     if (outcome?.outcome === "unlocked") {
       expect(r.h.store.visits.get(VisitId(outcome.visitId))!.credentialId, "a remote opening is credited to the code used").to.equal(code.id);
     }
-    await r.h.scheduler.advance(0);
+    await r.lock.advance(r, 0);
     noteUsedUp(m, r);
   }
   toString = () => `remote(${this.index})`;
@@ -164,7 +207,7 @@ class OwnerUnlock implements Cmd {
   check = () => true;
   async run(_m: Model, r: Real): Promise<void> {
     await call("owner unlock", () => r.h.service.ownerUnlock("front", OWNER), true);
-    await r.h.scheduler.advance(0);
+    await r.lock.advance(r, 0);
   }
   toString = () => "ownerUnlock";
 }
@@ -173,7 +216,7 @@ class OwnerLock implements Cmd {
   check = () => true;
   async run(_m: Model, r: Real): Promise<void> {
     await call("owner lock", () => r.h.service.ownerLock("front", OWNER), true);
-    await r.h.scheduler.advance(0);
+    await r.lock.advance(r, 0);
   }
   toString = () => "ownerLock";
 }
@@ -183,7 +226,7 @@ class EndVisit implements Cmd {
   async run(_m: Model, r: Real): Promise<void> {
     const open = r.h.store.visits.list({ open: true })[0];
     if (open) await call("end visit", () => r.h.service.endVisit(open.id, OWNER));
-    await r.h.scheduler.advance(0);
+    await r.lock.advance(r, 0);
   }
   toString = () => "endVisit";
 }
@@ -192,7 +235,8 @@ class NextAnswer implements Cmd {
   constructor(readonly command: "unlock" | "lock", readonly answer: Answer) {}
   check = () => true;
   async run(_m: Model, r: Real): Promise<void> {
-    (this.command === "unlock" ? r.lock.unlockAnswers : r.lock.lockAnswers).push(this.answer);
+    const lock = r.lock.double!(r);
+    (this.command === "unlock" ? lock.unlockAnswers : lock.lockAnswers).push(this.answer);
   }
   toString = () => `next ${this.command}: ${this.answer}`;
 }
@@ -201,11 +245,12 @@ class NextAnswer implements Cmd {
 class LateUnlock implements Cmd {
   check = () => true;
   async run(_m: Model, r: Real): Promise<void> {
-    if (r.lock.state !== "unknown") return;
+    const lock = r.lock.double!(r);
+    if (lock.state !== "unknown") return;
     const now = r.h.clock.now();
-    r.lock.report("unlocked");
-    r.lock.events.emit("lateUnlock", { requestedAt: now - 10_000, deadlineAt: now - 2_000, observedAt: now });
-    await r.h.scheduler.advance(0);
+    lock.report("unlocked");
+    lock.events.emit("lateUnlock", { requestedAt: now - 10_000, deadlineAt: now - 2_000, observedAt: now });
+    await r.lock.advance(r, 0);
   }
   toString = () => "lateUnlock";
 }
@@ -214,7 +259,7 @@ class DropFrames implements Cmd {
   constructor(readonly n: number) {}
   check = () => true;
   async run(_m: Model, r: Real): Promise<void> {
-    r.lock.droppedPinFrames += this.n;
+    r.lock.dropFrames(r, this.n);
   }
   toString = () => `drop(${this.n})`;
 }
@@ -225,15 +270,21 @@ class Restart implements Cmd {
   async run(_m: Model, r: Real): Promise<void> {
     await r.h.service.stop();
     r.h.store.close();
-    const { lock, recorder } = r;
-    r.h = await harness({ dir: r.h.dir, clock: r.h.clock, before: (doors) => void (doors.front = { lock, recorder }) });
-    await r.h.scheduler.advance(0);
+    const { recorder } = r;
+    const lock = r.h.doors.front!.lock;
+    r.h = await harness({
+      dir: r.h.dir,
+      clock: r.h.clock,
+      ...(r.lock.driver && { drivers: { front: r.lock.driver } }),
+      before: (doors) => void (doors.front = { lock, recorder }),
+    });
+    await r.lock.advance(r, 0);
   }
   toString = () => "restart";
 }
 
 const index = fc.nat(7);
-export const commands = [
+const anyLock = [
   fc.tuple(fc.constantFrom("delivery" as const, "cleaning" as const), fc.constantFrom("both" as const, "keypad" as const, "remote" as const), fc.integer({ min: 1, max: 6 }))
     .map(([k, mode, h]) => new CreateCode(k, mode, h)),
   index.map((i) => new Revoke(i)),
@@ -243,20 +294,20 @@ export const commands = [
   fc.constant(new OwnerUnlock()),
   fc.constant(new OwnerLock()),
   fc.constant(new EndVisit()),
-  fc.tuple(fc.constantFrom("unlock" as const, "lock" as const), fc.constantFrom<Answer>("time-out", "reject", "unreachable")).map(([c, a]) => new NextAnswer(c, a)),
-  fc.constant(new LateUnlock()),
   fc.integer({ min: 1, max: 2 }).map((n) => new DropFrames(n)),
   fc.constant(new Restart()),
+];
+/** Scripted answers of the lock: time-outs, refusals, silence, late unlocks. */
+const scripted = [
+  fc.tuple(fc.constantFrom("unlock" as const, "lock" as const), fc.constantFrom<Answer>("time-out", "reject", "unreachable")).map(([c, a]) => new NextAnswer(c, a)),
+  fc.constant(new LateUnlock()),
 ];
 
 /** After the run: faults cleared and time run out, every visit is closed, recorded to its end, and the door is locked. */
 async function finish(m: Model, r: Real): Promise<void> {
-  r.lock.unlockAnswers.length = 0;
-  r.lock.lockAnswers.length = 0;
-  r.lock.droppedPinFrames = 0;
-  if (r.lock.state === "unknown") r.lock.report("locked"); // an unlock still timed out never lands
-  await r.h.scheduler.advance(20 * 60_000);
-  await r.h.scheduler.advance(2 * H); // past the owner's maximum visit and every retry
+  r.lock.clearFaults(r);
+  await r.lock.advance(r, 20 * 60_000);
+  await r.lock.advance(r, 2 * H); // past the owner's maximum visit and every retry
   checkInvariants(m, r);
   await r.h.service.stop();
   for (const v of r.h.store.visits.list({ limit: 1000 })) {
@@ -264,15 +315,18 @@ async function finish(m: Model, r: Real): Promise<void> {
     if (r.recorder.begun.has(v.id)) expect(r.recorder.ended.has(v.id) || r.recorder.recovered.includes(v.id), `visit ${v.id} recording ended`).to.equal(true);
   }
   expect(r.recorder.openVisits().filter((id) => !r.recorder.recovered.includes(id)), "no recording left running").to.deep.equal([]);
-  expect(r.lock.state, "the door is locked").to.equal("locked");
+  expect(r.lock.state(r), "the door is locked").to.equal("locked");
   expect(r.h.store.audit.verify().ok).to.equal(true);
 }
 
-export async function runModel(options: { numRuns: number; maxCommands: number; seed?: number }): Promise<void> {
+export async function runModel(options: { numRuns: number; maxCommands: number; seed?: number; lock?: LockUnderTest; before?: () => Promise<void> }): Promise<void> {
+  const lock = options.lock ?? doubleLock;
+  const commands = lock.scriptable ? [...anyLock, ...scripted] : anyLock;
   await fc.assert(
-    fc.asyncProperty(fc.commands(commands, { maxCommands: options.maxCommands }), async (cmds) => {
-      const h = await harness();
-      const real: Real = { h, lock: h.doors.front!.lock, recorder: h.doors.front!.recorder! };
+    fc.asyncProperty(fc.commands(commands, { maxCommands: options.maxCommands, size: "max" }), async (cmds) => {
+      await options.before?.();
+      const h = await harness(lock.driver ? { drivers: { front: lock.driver } } : {});
+      const real: Real = { h, lock, recorder: h.doors.front!.recorder! };
       const model: Model = { codes: [] };
       try {
         await fc.asyncModelRun(() => ({ model, real }), [...wrap(cmds)]);
