@@ -54,9 +54,10 @@ function emitLockState(ctx: DeliveryContext, door: DoorRuntime): void {
 
 function onLockState(ctx: DeliveryContext, door: DoorRuntime, e: StateChange): void {
   emitLockState(ctx, door);
-  // The visit's owner decides what a report means in its phase (a late opening; the lock locking itself on the way out).
+  // The visit's owner decides what a report means in its phase. A bare "locked" report may be stale (an earlier
+  // command's report arriving after the unlock): it only makes the relock due, confirmed by our own lock command.
   if (e.state === "unlocked") door.active?.dispatch({ type: "lock-opened" });
-  else if (e.state === "locked") door.active?.dispatch({ type: "lock-locked" });
+  else if (e.state === "locked") door.active?.dispatch({ type: "relock-due" });
 }
 
 function onLateUnlock(ctx: DeliveryContext, door: DoorRuntime, e: LateUnlock): void {
@@ -77,7 +78,9 @@ function onLockOperation(ctx: DeliveryContext, door: DoorRuntime, e: OperationEv
     ctx.events.emit("refused", { doorId: door.id, reason, via: "keypad", at: ctx.clock.now() });
     return;
   }
-  if (LOCK_KINDS.has(e.kind)) door.active?.dispatch({ type: "lock-locked" });
+  // The lock's own word that it locked (thumb-turn, key, auto-lock): the visit's relock is confirmed without a command.
+  // RF operations are the echo of our own commands, possibly late: they confirm nothing.
+  if (LOCK_KINDS.has(e.kind) && e.source !== "rf") door.active?.dispatch({ type: "lock-locked" });
   // RF operations are the echo of our own commands (already in the visit's audit trail).
   if (e.source === "rf") return;
   if (LOCK_KINDS.has(e.kind) || UNLOCK_KINDS.has(e.kind)) {

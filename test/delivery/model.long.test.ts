@@ -10,7 +10,7 @@ describe("delivery: model-based interleavings (long tier)", function () {
   this.timeout(0);
 
   it("keeps every invariant through many long random sequences (lock double, every fault scripted)", async () => {
-    await runModel({ numRuns: Number(process.env["DOORSTEP_MODEL_RUNS"] ?? 500), maxCommands: 80 });
+    await runModel({ numRuns: Number(process.env["DOORSTEP_MODEL_RUNS"] ?? 200), maxCommands: 80, ...replay() });
   });
 
   describe("against the emulated lock (real zigbee-herdsman over TCP to the Z-Stack emulator)", function () {
@@ -26,6 +26,7 @@ describe("delivery: model-based interleavings (long tier)", function () {
       const lock = emulatorLock(z!);
       await runModel({
         numRuns: Number(process.env["DOORSTEP_MODEL_EMULATOR_RUNS"] ?? 40),
+        ...replay(),
         maxCommands: 40,
         lock,
         before: () => lock.reset(),
@@ -36,6 +37,13 @@ describe("delivery: model-based interleavings (long tier)", function () {
     });
   });
 });
+
+/** DOORSTEP_MODEL_SEED and DOORSTEP_MODEL_PATH replay a counterexample fast-check reported. */
+function replay(): { seed?: number; path?: string } {
+  const seed = process.env["DOORSTEP_MODEL_SEED"];
+  const path = process.env["DOORSTEP_MODEL_PATH"];
+  return { ...(seed !== undefined && { seed: Number(seed) }), ...(path !== undefined && { path }) };
+}
 
 /** Resolves on the next `name` event, or fails after `ms` (a functional deadline, not a timing assertion). */
 function next(emitter: EventEmitter, name: string, ms: number): Promise<void> {
@@ -72,6 +80,7 @@ function emulatorLock(z: ZigbeeHarness): LockUnderTest & { reset(): Promise<void
       return pins;
     },
     state: (): LockState => driver.getState(),
+    describe: (r) => `emulated bolt: ${sim().state().lockState}; visits: ${JSON.stringify(r.h.store.visits.list({ limit: 10 }).map((v) => [v.via, v.state, v.closeReason, v.alerts]))}; audit: ${r.h.store.audit.list({ limit: 40 }).map((e) => e.type).join(",")}`,
     async type(_r, pin) {
       const reported = next(driver.events as unknown as EventEmitter, "operation", 10_000);
       const outcome = sim().typeKeypadPin(pin);

@@ -53,6 +53,8 @@ export interface LockUnderTest {
   clearFaults(r: Real): void;
   /** Moves time on and waits until the service, the keypad sync and the lock have nothing in flight. */
   advance(r: Real, ms: number): Promise<void>;
+  /** What the lock itself says, for a failure message. */
+  describe?(r: Real): string;
   /** The double behind the harness, for scripted answers (scriptable locks only). */
   double?(r: Real): TestLock;
 }
@@ -315,11 +317,19 @@ async function finish(m: Model, r: Real): Promise<void> {
     if (r.recorder.begun.has(v.id)) expect(r.recorder.ended.has(v.id) || r.recorder.recovered.includes(v.id), `visit ${v.id} recording ended`).to.equal(true);
   }
   expect(r.recorder.openVisits().filter((id) => !r.recorder.recovered.includes(id)), "no recording left running").to.deep.equal([]);
-  expect(r.lock.state(r), "the door is locked").to.equal("locked");
+  expect(r.lock.state(r), `the door is locked${r.lock.describe ? ` (${r.lock.describe(r)})` : ""}`).to.equal("locked");
   expect(r.h.store.audit.verify().ok).to.equal(true);
 }
 
-export async function runModel(options: { numRuns: number; maxCommands: number; seed?: number; lock?: LockUnderTest; before?: () => Promise<void> }): Promise<void> {
+export async function runModel(options: {
+  numRuns: number;
+  maxCommands: number;
+  seed?: number;
+  /** Replays one counterexample (with its seed): fast-check's `path`. */
+  path?: string;
+  lock?: LockUnderTest;
+  before?: () => Promise<void>;
+}): Promise<void> {
   const lock = options.lock ?? doubleLock;
   const commands = lock.scriptable ? [...anyLock, ...scripted] : anyLock;
   await fc.assert(
@@ -337,7 +347,7 @@ export async function runModel(options: { numRuns: number; maxCommands: number; 
         rmSync(real.h.dir, { recursive: true, force: true });
       }
     }),
-    { numRuns: options.numRuns, ...(options.seed !== undefined && { seed: options.seed }) },
+    { numRuns: options.numRuns, ...(options.seed !== undefined && { seed: options.seed }), ...(options.path !== undefined && { path: options.path }) },
   );
 }
 
