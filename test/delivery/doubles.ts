@@ -39,6 +39,8 @@ export class TestLock implements LockDriver {
   onUnlock: (() => void) | undefined;
   /** The next this-many PIN-table commands are lost on the air (DeviceUnreachableError). */
   droppedPinFrames = 0;
+  /** When a PIN-table frame was last lost. */
+  lastDroppedAt: EpochMs | undefined;
   private readonly held: { target: LockState; resolve: (o: OperationOutcome) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(private readonly trace: Trace, private readonly clock: ManualClock) {}
@@ -100,6 +102,7 @@ export class TestLock implements LockDriver {
   private dropFrame(): void {
     if (this.droppedPinFrames <= 0) return;
     this.droppedPinFrames--;
+    this.lastDroppedAt = this.clock.now();
     throw new DeviceUnreachableError("the frame was lost");
   }
 

@@ -38,11 +38,10 @@ describe("delivery: model-based interleavings (long tier)", function () {
   });
 });
 
-/** DOORSTEP_MODEL_SEED and DOORSTEP_MODEL_PATH replay a counterexample fast-check reported. */
-function replay(): { seed?: number; path?: string } {
+/** DOORSTEP_MODEL_SEED reruns the runs of a seed fast-check reported (same runs count: the failing one comes again). */
+function replay(): { seed?: number } {
   const seed = process.env["DOORSTEP_MODEL_SEED"];
-  const path = process.env["DOORSTEP_MODEL_PATH"];
-  return { ...(seed !== undefined && { seed: Number(seed) }), ...(path !== undefined && { path }) };
+  return seed === undefined ? {} : { seed: Number(seed) };
 }
 
 /** Resolves on the next `name` event, or fails after `ms` (a functional deadline, not a timing assertion). */
@@ -63,6 +62,8 @@ function next(emitter: EventEmitter, name: string, ms: number): Promise<void> {
 function emulatorLock(z: ZigbeeHarness): LockUnderTest & { reset(): Promise<void>; seen: { pinsOnLock: number; keypadOpens: number } } {
   const driver = z.driver("door");
   const seen = { pinsOnLock: 0, keypadOpens: 0 };
+  let dropped = 0;
+  let lastDropAt: number | undefined;
   const sim = () => z.simLock("door");
   const enabled = () => sim().state().users.filter((u) => u.status === 1);
   const settled = async (r: Real) => {
@@ -89,6 +90,7 @@ function emulatorLock(z: ZigbeeHarness): LockUnderTest & { reset(): Promise<void
       await reported;
     },
     dropFrames: (_r, n) => void z.sim.faults.macNoAck(n, { device: "door" }),
+    lastDropAt: () => lastDropAt,
     clearFaults: () => z.sim.faults.clear(),
     async advance(r, ms) {
       // In steps, so the radio work each instant starts is finished before time moves on.
@@ -96,11 +98,17 @@ function emulatorLock(z: ZigbeeHarness): LockUnderTest & { reset(): Promise<void
       do {
         await r.h.scheduler.advance(Math.min(30_000, end - r.h.clock.now()));
         await settled(r);
+        if (z.sim.faults.applied.length > dropped) {
+          dropped = z.sim.faults.applied.length;
+          lastDropAt = r.h.clock.now();
+        }
       } while (r.h.clock.now() < end);
     },
     /** Between runs: no faults, no codes, the bolt thrown. */
     async reset() {
       z.sim.faults.clear();
+      dropped = z.sim.faults.applied.length;
+      lastDropAt = undefined;
       for (const u of sim().state().users) sim().deletePinAtKeypad(u.userId);
       if (driver.getState() !== "locked") {
         const locked = next(driver.events as unknown as EventEmitter, "state", 10_000);
