@@ -207,10 +207,16 @@ export class DeliveryService implements DeliveryPort {
   async ownerUnlock(doorId: string, actor: Actor): Promise<LockState> {
     const door = this.requireDoor(doorId);
     if (actor.kind !== "owner") throw new NotFoundError(`No door ${doorId}.`);
-    if (door.active) {
-      await this.command(door, "unlock");
+    const active = door.active;
+    if (active?.snapshot.phase === "open") {
+      // Through the visit's owner: a bare unlock could land after the visit's relock and leave the door open with no visit.
+      active.dispatch({ type: "unlock-requested" });
+      await active.until((s) => s.phase !== "unlocking" || s.unconfirmed);
+      if (active.snapshot.failure) throw active.unlockError ?? new DeviceUnreachableError("The lock did not carry out the unlock.");
       return door.driver.getState();
     }
+    if (active?.snapshot.phase === "relocking") await active.until((s, e) => s.phase === "post-roll" || s.phase === "closed" || e?.type === "relock-given-up");
+    if (door.active) throw new ConflictError("A visit is opening or being relocked at this door: try again in a moment.");
     const visit = this.ctx.store.transaction(() => {
       const v = this.ctx.store.visits.create({ doorId: door.id, via: "owner" });
       this.ctx.store.audit.append({ type: "visit.opened", actor: auditActor(actor), doorId: door.id, visitId: v.id, details: { via: "owner" } });

@@ -41,6 +41,8 @@ export type VisitEvent =
   | { type: "relock-due" }
   /** Ended through the API, the owner's lock, or shutdown. */
   | { type: "end-requested" }
+  /** The owner unlocks again during the visit (the bolt may have been thrown meanwhile). */
+  | { type: "unlock-requested" }
   /** Nothing heard from the lock after a timed-out unlock. */
   | { type: "settle-expired" }
   | { type: "relock-confirmed" }
@@ -114,7 +116,8 @@ export function step(state: VisitMachineState, event: VisitEvent): Step {
           if (state.closeAs) return relock(state, state.closeAs);
           return { state: { ...state, unconfirmed: true }, effects: [{ type: "record-unconfirmed" }] };
         case "unlock-failed":
-          return fail({ ...state, mayBeOpen: !event.refused }, "lock-unavailable", "failed");
+          // A refusal moved nothing, but a door that was open before still needs its relock.
+          return fail({ ...state, mayBeOpen: state.opened || !event.refused }, "lock-unavailable", "failed");
         case "lock-opened":
           // Before the deadline this is our own unlock landing: its answer follows. After it, the door opened late.
           if (!state.unconfirmed) return same(state);
@@ -132,6 +135,9 @@ export function step(state: VisitMachineState, event: VisitEvent): Step {
 
     case "open":
       switch (event.type) {
+        case "unlock-requested":
+          // Through the owner of the visit, so a relock cannot race it: the relock is armed again once it is confirmed.
+          return { state: { ...state, phase: "unlocking" }, effects: [{ type: "send-unlock" }] };
         case "relock-due":
           return relock(state, "relocked");
         case "end-requested":

@@ -111,6 +111,27 @@ describe("delivery: owner visits end (issue 10, item 13)", function () {
     expect(h.doors.front!.recorder!.ended.has(visit!.id)).to.equal(true);
   });
 
+  // Found by the model-based test on the emulated lock: a second owner unlock sent beside the visit landed after the
+  // visit's relock (started by a stale "locked" report) and left the door open with no visit.
+  it("a second owner unlock goes through the visit: a stale 'locked' report meanwhile starts no relock it could race", async () => {
+    h = await harness();
+    const lock = h.doors.front!.lock;
+    await h.service.ownerUnlock("front", OWNER);
+    const [visit] = h.store.visits.list();
+    lock.unlockAnswers.push("hold");
+    const again = h.service.ownerUnlock("front", OWNER);
+    await settle();
+    lock.events.emit("state", { state: "locked", previous: "unlocked", cause: "report", at: h.clock.now() });
+    await settle();
+    expect(lock.locks, "no relock races the unlock on its way").to.equal(0);
+    lock.release("confirm");
+    expect(await again).to.equal("unlocked");
+    expect(h.store.visits.get(visit!.id)).to.include({ state: "open" });
+    await h.scheduler.advance(15 * 60_000);
+    expect(lock.locks).to.equal(1);
+    expect(lock.state).to.equal("locked");
+  });
+
   it("an owner visit left open is relocked at its maximum length, its recording ended, the door free for guests", async () => {
     h = await harness();
     const { pin } = h.credential({});
