@@ -3,7 +3,7 @@ import type { DoorId } from "../access/ids.js";
 import type { Visit } from "../store/visit-store.js";
 import { raiseAlert, type DeliveryContext } from "./delivery-context.js";
 import type { DoorRuntime } from "./door-runtime.js";
-import { collectClip, relockDoor } from "./visit-lifecycle.js";
+import { collectClip, relockDoor } from "./visit-owner.js";
 
 export interface RecoveryReport {
   recovered: number;

@@ -35,6 +35,7 @@ export class CredentialSync {
   readonly reconciler: SlotReconciler;
   private readonly timers: KeyedTimers;
   private stopped = true;
+  private current: Promise<void> | undefined;
   private readonly onDrift = () => this.schedule();
 
   constructor(private readonly options: CredentialSyncOptions) {
@@ -85,12 +86,25 @@ export class CredentialSync {
     return out;
   }
 
+  /** Resolves once no pass is running (one started meanwhile is waited for too). */
+  async idle(): Promise<void> {
+    while (this.current) await this.current;
+  }
+
   /** Recomputes the desired set and reconciles now; errors are logged, and a later pass is always scheduled. */
   private resyncLogged(): void {
     this.resync().catch((error: unknown) => this.options.logger.error(`PIN sync failed: ${formatError(error)}`));
   }
 
-  async resync(): Promise<void> {
+  resync(): Promise<void> {
+    const run = this.pass().finally(() => {
+      if (this.current === run) this.current = undefined;
+    });
+    this.current = run;
+    return run;
+  }
+
+  private async pass(): Promise<void> {
     if (this.stopped) return;
     try {
       // A lock not paired yet (or with no keypad) reports no slots: touch nothing until it does.

@@ -30,6 +30,8 @@ export interface DeliveryTiming {
   relockRetryAfterMs: number;
   /** After a timed-out unlock, how long to wait for the lock to say what it did (default 60 s, herdsman's late window). */
   settleTimeoutMs: number;
+  /** An owner's unlock is relocked after this long at the latest, so it ends, frees the door and its clip stops (default 15 min). */
+  ownerVisitMaxMs: number;
 }
 
 export const DEFAULT_TIMING: DeliveryTiming = {
@@ -39,6 +41,7 @@ export const DEFAULT_TIMING: DeliveryTiming = {
   relockRetryDelayMs: 2_000,
   relockRetryAfterMs: 30_000,
   settleTimeoutMs: 60_000,
+  ownerVisitMaxMs: 15 * 60_000,
 };
 
 export interface DeliveryContext {

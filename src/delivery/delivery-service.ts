@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 import { systemClock, type Clock } from "../access/clock.js";
 import { DoorId, ProviderId, VisitId, type EpochMs } from "../access/ids.js";
 import { DEFAULT_PIN_LIMITS } from "../access/pin.js";
-import { ConflictError, NotFoundError, ValidationError, formatError } from "../core/errors.js";
+import { ConflictError, DeviceUnreachableError, NotFoundError, ValidationError, formatError } from "../core/errors.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import type { DoorSettings } from "../store/door-settings-store.js";
 import type { Store } from "../store/store.js";
@@ -13,7 +13,7 @@ import { type Actor, auditActor } from "./actor.js";
 import { recoverOpenVisits, type RecoveryReport } from "./crash-recovery.js";
 import { CredentialSync } from "./credential-sync.js";
 import type { CredentialService } from "./credential-service.js";
-import { DEFAULT_TIMING, commitTransition, switchDefaults, switchesOf, type DeliveryContext, type DeliverySettings, type DeliveryTiming } from "./delivery-context.js";
+import { DEFAULT_TIMING, switchDefaults, switchesOf, type DeliveryContext, type DeliverySettings, type DeliveryTiming } from "./delivery-context.js";
 import type { DeliveryEvents, DeliveryPort, DoorStatus, HealthReport, RedeemOutcome, RedeemRequest } from "./delivery-port.js";
 import { DoorRuntime, type DeliveryDoor } from "./door-runtime.js";
 import { attachDoorEvents } from "./keypad-events.js";
@@ -22,8 +22,8 @@ import { LockoutCounter } from "./lockout.js";
 import { KeyedTimers, TimerScheduler, type Scheduler } from "./relock-scheduler.js";
 import { SyncedCredentialService } from "./synced-credential-service.js";
 import { checkRemotePin, type RemotePinCheck, type RemotePinOutcome } from "./remote-pin-check.js";
-import { redeem } from "./visit-flow.js";
-import { finishVisit } from "./visit-lifecycle.js";
+import { redeem } from "./remote-redemption.js";
+import { VisitOwner } from "./visit-owner.js";
 
 export interface DeliveryServiceOptions {
   store: Store;
@@ -133,7 +133,7 @@ export class DeliveryService implements DeliveryPort {
       doors.map(async (door) => {
         if (!door.active) return;
         try {
-          await finishVisit(this.ctx, door, "ended");
+          await door.active.end();
         } catch (error) {
           this.ctx.logger.error(`${door.id}: relock at shutdown failed: ${formatError(error)}`);
         }
@@ -165,9 +165,10 @@ export class DeliveryService implements DeliveryPort {
     const visit = this.getVisit(visitId, actor);
     if (visit.state === "closed") return visit;
     const door = this.ctx.doors.get(visit.doorId);
-    if (!door || door.active?.id !== visit.id) return visit; // already relocked, closing after its post-roll
+    const owner = door?.active;
+    if (!door || owner?.id !== visit.id) return visit; // already relocked, closing after its post-roll
     this.ctx.store.audit.append({ type: "visit.end-requested", actor: auditActor(actor), doorId: door.id, visitId: visit.id });
-    return finishVisit(this.ctx, door, "ended");
+    return owner.end();
   }
 
   listVisits(actor: Actor, filter: { doorId?: string; open?: boolean; limit?: number; before?: EpochMs } = {}): Visit[] {
@@ -218,44 +219,31 @@ export class DeliveryService implements DeliveryPort {
     return this.status(door);
   }
 
-  /** Owner unlock: no guest policy; still a visit (via "owner"), recorded when the camera is, closed when the door locks. */
+  /** Owner unlock: no guest policy; still a visit (via "owner"), recorded when the camera is, ended by the relock. */
   async ownerUnlock(doorId: string, actor: Actor): Promise<LockState> {
     const door = this.requireDoor(doorId);
     if (actor.kind !== "owner") throw new NotFoundError(`No door ${doorId}.`);
-    if (door.active) {
-      await this.command(door, "unlock");
+    const active = door.active;
+    if (active?.snapshot.phase === "open") {
+      // Through the visit's owner: a bare unlock could land after the visit's relock and leave the door open with no visit.
+      active.dispatch({ type: "unlock-requested" });
+      await active.until((s) => s.phase !== "unlocking" || s.unconfirmed);
+      if (active.snapshot.failure) throw active.unlockError ?? new DeviceUnreachableError("The lock did not carry out the unlock.");
       return door.driver.getState();
     }
+    if (active?.snapshot.phase === "relocking") await active.until((s, e) => s.phase === "post-roll" || s.phase === "closed" || e?.type === "relock-given-up");
+    if (door.active) throw new ConflictError("A visit is opening or being relocked at this door: try again in a moment.");
     const visit = this.ctx.store.transaction(() => {
       const v = this.ctx.store.visits.create({ doorId: door.id, via: "owner" });
       this.ctx.store.audit.append({ type: "visit.opened", actor: auditActor(actor), doorId: door.id, visitId: v.id, details: { via: "owner" } });
       return v;
     });
-    door.active = { id: visit.id, phase: "opening" };
-    if (door.recorder) {
-      try {
-        door.recorder.beginVisit(visit.id, { preRollMs: door.door.preRollSeconds * 1000 });
-      } catch (error) {
-        this.ctx.logger.warn(`${door.id}: the recorder could not begin the owner visit: ${formatError(error)}`);
-      }
-    }
-    try {
-      const result = await door.driver.unlock({ deadlineMs: this.ctx.timing.unlockDeadlineMs });
-      const open = commitTransition(
-        this.ctx,
-        visit,
-        { state: "open", unlockedAt: this.ctx.clock.now(), ...(result.outcome === "timed-out" && { addAlerts: ["The lock did not confirm the owner's unlock in time."] }) },
-        { type: "visit.unlocked", actor: auditActor(actor), details: { confirmed: result.outcome === "confirmed" } },
-      );
-      door.active.phase = "open";
-      this.events.emit("visitStarted", { visit: open });
-      return result.state;
-    } catch (error) {
-      door.active = undefined;
-      const closed = commitTransition(this.ctx, visit, { state: "closed", closeReason: "failed", addAlerts: [formatError(error)] }, { type: "visit.failed", actor: auditActor(actor) });
-      this.events.emit("visitEnded", { visit: closed });
-      throw error;
-    }
+    // The owner's word is the policy: no gate. The visit ends at the owner's lock, the lock locking itself, or its maximum length.
+    const owner = VisitOwner.open(this.ctx, door, { visitId: visit.id, via: "owner", actor: auditActor(actor) }, () => ({ type: "gate", ok: true }));
+    await owner.until((s) => s.phase !== "opening" && !(s.phase === "unlocking" && !s.unconfirmed) && s.phase !== "post-roll");
+    const state = owner.snapshot;
+    if (state.failure) throw owner.unlockError ?? new DeviceUnreachableError("The lock did not carry out the unlock.");
+    return door.driver.getState();
   }
 
   /** Owner lock: finishes the open visit if there is one (relocked and confirmed), else a plain audited lock. */
@@ -264,7 +252,7 @@ export class DeliveryService implements DeliveryPort {
     if (actor.kind !== "owner") throw new NotFoundError(`No door ${doorId}.`);
     this.ctx.store.audit.append({ type: "owner.lock", actor: auditActor(actor), doorId: door.id });
     if (door.active) {
-      await finishVisit(this.ctx, door, "ended");
+      await door.active.end();
       return door.driver.getState();
     }
     return this.command(door, "lock");
@@ -279,6 +267,11 @@ export class DeliveryService implements DeliveryPort {
     const audit = this.ctx.store.audit.verify().ok ? ("ok" as const) : ("tampered" as const);
     const ok = audit === "ok" && doors.every((d) => d.lock === "ok" && d.camera !== "not-recording");
     return { ok, doors, audit };
+  }
+
+  /** Resolves once no door's keypad sync pass is in flight (tests and tools that must observe a settled lock). */
+  async keypadSyncIdle(): Promise<void> {
+    await Promise.all([...this.ctx.doors.values()].map((d) => d.sync?.idle()));
   }
 
   /** What start() found and finished. */

@@ -1,9 +1,9 @@
 // One door as the delivery flow sees it: its lock, its optional camera recorder, its PIN sync and its open visit.
-import type { DoorId, VisitId } from "../access/ids.js";
+import type { DoorId } from "../access/ids.js";
 import type { Recorder } from "../camera/recorder.js";
-import type { Visit } from "../store/visit-store.js";
 import type { LockDriver, LockState } from "../zigbee/lock-driver.js";
 import type { CredentialSync } from "./credential-sync.js";
+import type { VisitOwner } from "./visit-owner.js";
 
 /** A door the service manages; the caller starts and stops the driver and the recorder. */
 export interface DeliveryDoor {
@@ -17,20 +17,9 @@ export interface DeliveryDoor {
   recorder?: Recorder;
 }
 
-/**
- * The visit that holds the door now. "opening": the unlock is being sent; "unconfirmed": the unlock timed out and
- * we wait for the lock to say what it did; "open": the door is unlocked for the visit; "relocking": being relocked.
- */
-export interface ActiveVisit {
-  id: VisitId;
-  phase: "opening" | "unconfirmed" | "open" | "relocking";
-  /** The relock in progress, shared by everyone who asks for it. */
-  relocking?: Promise<Visit>;
-}
-
 export class DoorRuntime {
-  /** The visit that holds the door; one at a time. */
-  active: ActiveVisit | undefined;
+  /** The owner of the visit that holds the door; one at a time. */
+  active: VisitOwner | undefined;
   /** Visits relocked and recording their post-roll. */
   readonly closing = new Set<Promise<void>>();
   sync: CredentialSync | undefined;

@@ -2,14 +2,12 @@
 // late unlocks. The door is already open when a keypad unlock is reported, so recording begins at once from the ring.
 import type { Credential } from "../access/credential.js";
 import { decide } from "../access/decide.js";
-import type { CredentialId } from "../access/ids.js";
 import { describe as describeReason, type AccessReason } from "../access/reasons.js";
 import { formatError } from "../core/errors.js";
 import type { LateUnlock, OperationEvent, OperationKind, StateChange } from "../zigbee/lock-driver.js";
-import { commitTransition, raiseAlert, switchesOf, type DeliveryContext } from "./delivery-context.js";
+import { raiseAlert, switchesOf, type DeliveryContext } from "./delivery-context.js";
 import type { DoorRuntime } from "./door-runtime.js";
-import { finishVisit, relocked, relockDoor, scheduleRelock } from "./visit-lifecycle.js";
-import { lateOpening } from "./visit-flow.js";
+import { relockDoor, VisitOwner } from "./visit-owner.js";
 
 const LOCK_KINDS: ReadonlySet<OperationKind> = new Set(["lock", "one-touch-lock", "key-lock", "auto-lock", "schedule-lock", "manual-lock"]);
 const UNLOCK_KINDS: ReadonlySet<OperationKind> = new Set(["unlock", "key-unlock", "schedule-unlock", "manual-unlock"]);
@@ -56,16 +54,14 @@ function emitLockState(ctx: DeliveryContext, door: DoorRuntime): void {
 
 function onLockState(ctx: DeliveryContext, door: DoorRuntime, e: StateChange): void {
   emitLockState(ctx, door);
-  const active = door.active;
-  if (!active) return;
-  if (e.state === "unlocked" && active.phase === "unconfirmed") lateOpening(ctx, door);
-  // The lock locked itself (auto-lock, the guest's thumb-turn on the way out): the visit's relock is confirmed.
-  else if (e.state === "locked" && active.phase === "open" && !active.relocking) relocked(ctx, door, "relocked");
+  // The visit's owner decides what a report means in its phase. A bare "locked" report may be stale (an earlier
+  // command's report arriving after the unlock): it only makes the relock due, confirmed by our own lock command.
+  if (e.state === "unlocked") door.active?.dispatch({ type: "lock-opened" });
+  else if (e.state === "locked") door.active?.dispatch({ type: "relock-due" });
 }
 
 function onLateUnlock(ctx: DeliveryContext, door: DoorRuntime, e: LateUnlock): void {
-  if (door.active?.phase === "unconfirmed") return lateOpening(ctx, door);
-  if (door.active) return; // the door is open for a visit anyway; its relock follows
+  if (door.active) return door.active.dispatch({ type: "lock-opened" });
   const message = `An unlock that had timed out reached the lock ${Math.round((e.observedAt - e.deadlineAt) / 1000)} s late; relocking.`;
   raiseAlert(ctx, door.id, message);
   relockDoor(ctx, door).then((r) => {
@@ -82,9 +78,9 @@ function onLockOperation(ctx: DeliveryContext, door: DoorRuntime, e: OperationEv
     ctx.events.emit("refused", { doorId: door.id, reason, via: "keypad", at: ctx.clock.now() });
     return;
   }
-  if (LOCK_KINDS.has(e.kind) && door.active?.phase === "open" && !door.active.relocking) {
-    relocked(ctx, door, "relocked");
-  }
+  // The lock's own word that it locked (thumb-turn, key, auto-lock): the visit's relock is confirmed without a command.
+  // RF operations are the echo of our own commands, possibly late: they confirm nothing.
+  if (LOCK_KINDS.has(e.kind) && e.source !== "rf") door.active?.dispatch({ type: "lock-locked" });
   // RF operations are the echo of our own commands (already in the visit's audit trail).
   if (e.source === "rf") return;
   if (LOCK_KINDS.has(e.kind) || UNLOCK_KINDS.has(e.kind)) {
@@ -94,14 +90,16 @@ function onLockOperation(ctx: DeliveryContext, door: DoorRuntime, e: OperationEv
 
 /**
  * Keypad unlock by slot N: the slot mapped to its credential, a visit opened with the pre-roll already on disk, the use
- * counted, a used-up code cleared from the lock at once. A use the policy refuses (outside its window, revoked, an
- * unknown slot, the home saying no) is still a visit, relocked at once with an alert.
+ * counted, the keypad brought up to date. Only a slot the lock confirmed holding its credential's code credits that
+ * credential; a use the policy refuses (outside its window, revoked, an unknown or unconfirmed slot, the home saying
+ * no) is still a visit, relocked at once with an alert.
  */
 function keypadUnlock(ctx: DeliveryContext, door: DoorRuntime, e: OperationEvent): void {
   const now = ctx.clock.now();
   const row = e.slot === undefined ? undefined : ctx.store.slots.get(door.id, e.slot);
-  const credentialId: CredentialId | undefined = row?.credentialId ?? undefined;
-  const credential = credentialId ? ctx.store.credentials.get(credentialId) : undefined;
+  // A slot being written, cleared or reassigned may still hold the previous guest's code: it credits nobody.
+  const synced = row !== undefined && row.state === "synced" && row.desired === "present" && row.credentialId !== null;
+  const credential = synced ? ctx.store.credentials.get(row.credentialId!) : undefined;
   const usage = credential ? ctx.store.credentials.usage(credential.id) : undefined;
   const decision = decide({
     credential,
@@ -133,6 +131,11 @@ function keypadUnlock(ctx: DeliveryContext, door: DoorRuntime, e: OperationEvent
     return;
   }
 
+  if (!refusal && credential) {
+    const consumed = ctx.store.credentials.consumeUse(credential.id, now);
+    if (!consumed.consumed) refusal = consumed.reason;
+  }
+  const message = refusal ? refusalMessage(ctx, refusal, credential, e.slot, row !== undefined && !synced) : undefined;
   const visit = ctx.store.transaction(() => {
     const v = ctx.store.visits.create({
       doorId: door.id,
@@ -148,45 +151,32 @@ function keypadUnlock(ctx: DeliveryContext, door: DoorRuntime, e: OperationEvent
       ...(credential && { credentialId: credential.id }),
       details: { via: "keypad", slot: e.slot ?? null, ...(credential && { label: credential.label, kind: credential.kind }) },
     });
+    if (refusal) {
+      ctx.store.audit.append({
+        type: "access.denied",
+        actor: "keypad",
+        doorId: door.id,
+        visitId: v.id,
+        ...(credential && { credentialId: credential.id }),
+        details: { via: "keypad", reason: refusal, slot: e.slot ?? null },
+      });
+    }
     return v;
   });
-  door.active = { id: visit.id, phase: "open" };
-  if (door.recorder) {
-    try {
-      door.recorder.beginVisit(visit.id, { preRollMs: door.door.preRollSeconds * 1000 });
-    } catch (error) {
-      ctx.logger.warn(`${door.id}: the recorder could not begin the keypad visit: ${formatError(error)}`);
-    }
-  }
-
-  if (!refusal && credential) {
-    const consumed = ctx.store.credentials.consumeUse(credential.id, now);
-    if (!consumed.consumed) refusal = consumed.reason;
-    else if (credential.maxUses !== undefined && consumed.usage.uses >= credential.maxUses) door.sync?.schedule(); // clear it at once
-  }
-
-  if (refusal) {
-    const message = refusalMessage(ctx, refusal, credential, e.slot);
-    const open = commitTransition(ctx, visit, { state: "open", unlockedAt: now, addAlerts: [message] }, {
-      type: "access.denied",
-      actor: "keypad",
-      details: { via: "keypad", reason: refusal, slot: e.slot ?? null },
-    });
-    ctx.events.emit("refused", { doorId: door.id, reason: refusal, via: "keypad", at: now });
-    ctx.events.emit("visitStarted", { visit: open });
-    raiseAlert(ctx, door.id, message, visit.id);
-    door.sync?.schedule(); // a code that should not be on the lock is cleared
-    void finishVisit(ctx, door, "relocked").catch((err) => ctx.logger.error(`${door.id}: relock failed: ${formatError(err)}`));
-    return;
-  }
-
-  const relockAt = now + door.door.relockAfterSeconds * 1000;
-  const open = commitTransition(ctx, visit, { state: "open", unlockedAt: now, relockAt }, { type: "visit.unlocked", actor: "keypad", details: { relockAt } });
-  ctx.events.emit("visitStarted", { visit: open });
-  scheduleRelock(ctx, door, open);
+  if (refusal) ctx.events.emit("refused", { doorId: door.id, reason: refusal, via: "keypad", at: now });
+  // Every use changes what belongs on the keypad: a used-up code leaves at once, a refused one is cleared.
+  door.sync?.schedule();
+  VisitOwner.keypad(ctx, door, {
+    visitId: visit.id,
+    via: "keypad",
+    actor: "keypad",
+    ...(credential && { credentialId: credential.id }),
+    ...(message && { refusal: message }),
+  });
 }
 
-function refusalMessage(ctx: DeliveryContext, reason: AccessReason, credential: Credential | undefined, slot: number | undefined): string {
+function refusalMessage(ctx: DeliveryContext, reason: AccessReason, credential: Credential | undefined, slot: number | undefined, unsynced: boolean): string {
+  if (unsynced) return `The lock opened for keypad slot ${slot ?? "?"}, whose code is not confirmed on the lock (it may be a previous guest's); relocking at once.`;
   if (!credential) return `The lock opened for keypad slot ${slot ?? "?"}, which holds no code Doorstep knows; relocking at once.`;
   const why = describeReason(reason, { credential, usage: ctx.store.credentials.usage(credential.id) ?? { uses: 0 }, now: ctx.clock.now(), timeZone: ctx.settings.timeZone });
   return `The lock opened for "${credential.label}" but the policy refuses it (${reason}): ${why} Relocking at once.`;

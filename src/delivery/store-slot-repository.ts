@@ -24,6 +24,8 @@ export class StoreSlotRepository implements SlotRepository {
     const door = lockKey as DoorId;
     this.slots.upsert({ doorId: door, slot: record.slot, credentialId: record.credentialId, desired: record.credentialId ? "present" : "absent" });
     if (record.sync === "synced") this.slots.markSynced(door, record.slot, record.updatedAt);
+    // Same assignment, due again (keypad drift, a window change): upsert leaves a synced row synced, so say it.
+    else if (record.sync === "pending" && record.attempts === 0) this.slots.markPending(door, record.slot, record.updatedAt);
     else if (record.sync === "failed" || record.attempts > 0) {
       this.slots.markFailed(door, record.slot, {
         error: record.reason ?? "failed",

@@ -125,6 +125,22 @@ export class SlotStore {
     );
   }
 
+  /**
+   * The lock no longer holds what the slot should (a code removed or changed at the keypad, a write to repeat): it is
+   * due again, attempts reset. Unlike upsert of the same assignment, this always leaves the row "pending".
+   */
+  markPending(doorId: DoorId, slot: number, at: EpochMs = this.clock.now()): LockSlot {
+    return this.update(doorId, slot, () =>
+      this.db.run(
+        `UPDATE lock_slots SET state = 'pending', last_error = NULL, attempts = 0, next_attempt_at = NULL, updated_at = ?
+         WHERE door_id = ? AND slot = ?`,
+        at,
+        doorId,
+        slot,
+      ),
+    );
+  }
+
   /** An attempt failed: counts it and records when to try again. `error` must not contain the PIN. */
   markFailed(doorId: DoorId, slot: number, failure: SlotFailure): LockSlot {
     return this.update(doorId, slot, () =>

@@ -245,17 +245,34 @@ export class SlotReconciler {
       }
       const schedules = this.usesSchedules();
       if (rec.onLock !== rec.credentialId) {
+        // What the slot held before this write: a masked read can only prove our code where nobody else's can be.
+        const before = rec.onLock;
+        const userType = schedules ? "year-day" : "unrestricted";
         sent++;
         rec = { ...rec, onLock: "unknown", onLockWindow: undefined };
         try {
-          await driver.setPin(rec.slot, want.pin, schedules ? "year-day" : "unrestricted");
+          await driver.setPin(rec.slot, want.pin, userType);
         } catch (error) {
           if (!this.isDuplicate(error)) throw error;
           // The code exists already. If it is in this very slot (an earlier write landed but its answer was lost), that is success.
           sent++;
           const reading = await driver.readSlot(rec.slot, want.pin);
-          const here = reading.status === "enabled" && reading.pinMatches !== false;
-          if (!here) throw new DeviceRejectedError("the lock holds this code in another slot", STATUS_DUPLICATE_CODE);
+          const masked = reading.status === "enabled" && reading.pinMatches === undefined;
+          const here = reading.status === "enabled" && (reading.pinMatches === true || (masked && (before === null || before === "unknown")));
+          if (!here && reading.status !== "enabled") throw new DeviceRejectedError("the lock holds this code in another slot", STATUS_DUPLICATE_CODE);
+          if (!here) {
+            // The slot holds a code that is not provably ours (a reused slot may keep the previous guest's): clear it,
+            // then write again. A second duplicate means the code lives in another slot.
+            sent += 2;
+            await driver.clearPin(rec.slot);
+            rec = { ...rec, onLock: null };
+            try {
+              await driver.setPin(rec.slot, want.pin, userType);
+            } catch (again) {
+              if (this.isDuplicate(again)) throw new DeviceRejectedError("the lock holds this code in another slot", STATUS_DUPLICATE_CODE);
+              throw again;
+            }
+          }
         }
         rec = { ...rec, onLock: rec.credentialId };
       }

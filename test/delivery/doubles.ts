@@ -15,8 +15,8 @@ import type { Cancel, Scheduler } from "../../src/delivery/relock-scheduler.js";
 /** A shared log of side effects across doubles, to assert their order. */
 export type Trace = string[];
 
-/** What the next lock/unlock command does. */
-export type Answer = "confirm" | "time-out" | "reject" | "unreachable";
+/** What the next lock/unlock command does; "hold": nothing until release() answers it. */
+export type Answer = "confirm" | "time-out" | "reject" | "unreachable" | "hold";
 
 /** A Kwikset-like keypad lock: 30 PIN slots, no in-lock schedules. */
 export const KEYPAD_LOCK: LockCapabilities = { pinSlots: 30, minPinLength: 4, maxPinLength: 8, yearDaySchedules: 0, weekDaySchedules: 0 };
@@ -37,6 +37,11 @@ export class TestLock implements LockDriver {
   locks = 0;
   /** Called as the unlock command is sent, to observe what was committed before it. */
   onUnlock: (() => void) | undefined;
+  /** The next this-many PIN-table commands are lost on the air (DeviceUnreachableError). */
+  droppedPinFrames = 0;
+  /** When a PIN-table frame was last lost. */
+  lastDroppedAt: EpochMs | undefined;
+  private readonly held: { target: LockState; resolve: (o: OperationOutcome) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(private readonly trace: Trace, private readonly clock: ManualClock) {}
 
@@ -60,12 +65,14 @@ export class TestLock implements LockDriver {
 
   async setPin(slot: number, pin: string, type: PinUserType = "unrestricted"): Promise<void> {
     this.commands.push(`setPin ${slot}`);
+    this.dropFrame();
     // Like most locks: a code may live in one slot only (ZCL status 0x03 DUPLICATE_CODE).
     for (const [s, p] of this.pins) if (s !== slot && p.pin === pin) throw new DeviceRejectedError(`duplicate in slot ${s}`, 3);
     this.pins.set(slot, { pin, type });
   }
   async clearPin(slot: number): Promise<void> {
     this.commands.push(`clearPin ${slot}`);
+    this.dropFrame();
     this.pins.delete(slot);
   }
   async readSlot(slot: number, compareWith?: string): Promise<SlotReading> {
@@ -92,7 +99,25 @@ export class TestLock implements LockDriver {
     this.events.emit("operation", e);
   }
 
+  private dropFrame(): void {
+    if (this.droppedPinFrames <= 0) return;
+    this.droppedPinFrames--;
+    this.lastDroppedAt = this.clock.now();
+    throw new DeviceUnreachableError("the frame was lost");
+  }
+
+  /** Commands held so far ("hold"). */
+  get holding(): number {
+    return this.held.length;
+  }
+
+  /** Answers every held command as `answer`. */
+  release(answer: Exclude<Answer, "hold">): void {
+    for (const h of this.held.splice(0)) this.answer(answer, h.target).then(h.resolve, h.reject);
+  }
+
   private async answer(answer: Answer, target: LockState): Promise<OperationOutcome> {
+    if (answer === "hold") return new Promise((resolve, reject) => this.held.push({ target, resolve, reject }));
     await Promise.resolve();
     switch (answer) {
       case "confirm":

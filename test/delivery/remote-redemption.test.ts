@@ -97,12 +97,41 @@ describe("delivery: remote redemption", function () {
     const { pin } = h.credential({});
     const outcome = unlocked(await redeem(h, pin));
     h.clock.advance(8_000);
+    // The guest's thumb-turn on the way out: the lock's own operation event, then its state.
+    h.doors.front!.lock.events.emit("operation", { source: "manual", kind: "manual-lock", code: 13, at: h.clock.now() });
     h.doors.front!.lock.report("locked");
     await h.scheduler.advance(0);
     expect(h.doors.front!.lock.locks).to.equal(0);
     expect(h.service.getVisit(outcome.visitId, OWNER)).to.include({ state: "closed", closeReason: "relocked", relockedAt: T0 + 8_000 });
     await h.scheduler.advance(60_000);
     expect(h.doors.front!.lock.locks, "the relock timer is gone").to.equal(0);
+  });
+
+  // Found by the model-based test on the emulated lock: the "locked" report of an earlier command arrived after the
+  // owner's unlock and closed the visit, leaving the door unlocked with no visit.
+  it("a bare 'locked' report during a visit (possibly stale) is confirmed with a lock command, never taken on trust", async () => {
+    h = await harness();
+    const { pin } = h.credential({});
+    const lock = h.doors.front!.lock;
+    const outcome = unlocked(await redeem(h, pin));
+    lock.events.emit("state", { state: "locked", previous: "unlocked", cause: "report", at: h.clock.now() }); // stale: the bolt is open
+    await h.scheduler.advance(0);
+    expect(lock.locks, "the relock is sent").to.equal(1);
+    expect(lock.state).to.equal("locked");
+    expect(h.service.getVisit(outcome.visitId, OWNER)).to.include({ state: "closed", closeReason: "relocked" });
+  });
+
+  it("an RF lock event (the late echo of an earlier command) does not close a visit", async () => {
+    h = await harness();
+    const { pin } = h.credential({});
+    const lock = h.doors.front!.lock;
+    const outcome = unlocked(await redeem(h, pin));
+    lock.events.emit("operation", { source: "rf", kind: "lock", code: 1, at: h.clock.now() });
+    await h.scheduler.advance(0);
+    expect(h.service.getVisit(outcome.visitId, OWNER).state).to.equal("open");
+    await h.scheduler.advance(30_000);
+    expect(lock.locks).to.equal(1);
+    expect(h.service.getVisit(outcome.visitId, OWNER)).to.include({ state: "closed", closeReason: "relocked" });
   });
 
   it("when the relock is not confirmed: alert, the visit stays open, and it tries again until the lock confirms", async () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ProviderId } from "../../src/access/ids.js";
-import { OWNER, harness, type Harness } from "./harness.js";
+import { OWNER, T0, harness, type Harness } from "./harness.js";
 
 describe("delivery: switches, owner commands, health and shutdown", function () {
   const cleanups: Harness[] = [];
@@ -51,7 +51,7 @@ describe("delivery: switches, owner commands, health and shutdown", function () 
     expect(await h.service.ownerUnlock("front", OWNER)).to.equal("unlocked");
     const [visit] = h.store.visits.list();
     expect(visit).to.include({ via: "owner", state: "open" });
-    expect(visit!.relockAt, "no automatic relock for the owner").to.equal(undefined);
+    expect(visit!.relockAt, "an owner visit ends at its maximum length at the latest").to.equal(T0 + 15 * 60_000);
     expect(await h.service.ownerLock("front", OWNER)).to.equal("locked");
     await h.scheduler.advance(0);
     expect(h.store.visits.get(visit!.id)).to.include({ state: "closed", closeReason: "ended" });

@@ -1,27 +1,72 @@
 import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ManualClock } from "../../src/access/clock.js";
-import { CredentialId } from "../../src/access/ids.js";
+import { CredentialId, DoorId } from "../../src/access/ids.js";
+import { StoreSlotRepository } from "../../src/delivery/store-slot-repository.js";
+import { openStore, type Store } from "../../src/store/store.js";
 import { ValidationError } from "../../src/core/errors.js";
 import { MemoryLogger } from "../../src/core/logger.js";
-import { MemorySlotRepository } from "../../src/zigbee/slot-repository.js";
+import { MemorySlotRepository, type SlotRecord, type SlotRepository } from "../../src/zigbee/slot-repository.js";
 import { SlotReconciler, type DesiredCredential } from "../../src/zigbee/slot-reconciler.js";
 import { FakeLockDriver, KWIKSET_LIKE, YALE_LIKE } from "./lock-driver-double.js";
 import { settle, weekOfCredentials } from "./week-fixture.js";
+import { credential } from "../helpers/access-fixtures.js";
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 10, 23, 0, 0); // a Monday
 
+/** The reconciler's tests run against both repositories: the in-memory one and the store's (which survives a restart). */
+type RepositoryKind = "in-memory" | "store-backed";
+const cleanups: (() => void)[] = [];
+
+/** The store's slot table wants real credentials behind each slot (a foreign key): made on first sight, as the service would have. */
+class StoreBackedRepository implements SlotRepository {
+  private readonly inner: StoreSlotRepository;
+  constructor(private readonly store: Store) {
+    this.inner = new StoreSlotRepository(store.slots);
+  }
+  list(lockKey: string): SlotRecord[] { return this.inner.list(lockKey); }
+  get(lockKey: string, slot: number): SlotRecord | undefined { return this.inner.get(lockKey, slot); }
+  delete(lockKey: string, slot: number): void { this.inner.delete(lockKey, slot); }
+  put(lockKey: string, record: SlotRecord): void {
+    const id = record.credentialId;
+    if (id !== null && !this.store.credentials.get(id)) {
+      this.store.credentials.insert(credential({ id, doors: [DoorId(lockKey)] }), String(90_000_000 + this.store.credentials.list({}).length));
+    }
+    this.inner.put(lockKey, record);
+  }
+}
+
+function repositoryFor(kind: RepositoryKind, clock: ManualClock): { repository: SlotRepository; restarted: () => SlotRepository } {
+  if (kind === "in-memory") {
+    const repository = new MemorySlotRepository();
+    return { repository, restarted: () => repository };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "doorstep-slots-"));
+  const store = openStore({ storageDir: dir, clock });
+  cleanups.push(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // A restart: what was in memory is gone, only the store's rows remain.
+  return { repository: new StoreBackedRepository(store), restarted: () => new StoreBackedRepository(store) };
+}
+
+let kind: RepositoryKind = "in-memory";
+
 function setup(caps = KWIKSET_LIKE, extra: Partial<ConstructorParameters<typeof SlotReconciler>[0]> = {}) {
   const clock = new ManualClock(T0);
   const driver = new FakeLockDriver(caps);
-  const repository = new MemorySlotRepository();
+  const { repository, restarted } = repositoryFor(kind, clock);
   const logger = new MemoryLogger();
   const rec = new SlotReconciler({
     lockKey: "front", driver, repository, clock, logger, retry: { baseMs: 1_000, maxMs: 8_000 },
     breaker: { threshold: 3, cooldownMs: 30_000 }, ...extra,
   });
   rec.start();
-  return { clock, driver, repository, logger, rec };
+  return { clock, driver, repository, restarted, logger, rec };
 }
 
 const cred = (id: string, pin: string, ...windows: [number, number][]): DesiredCredential => ({
@@ -29,7 +74,13 @@ const cred = (id: string, pin: string, ...windows: [number, number][]): DesiredC
 });
 const pinsOn = (d: FakeLockDriver) => new Set([...d.pins.values()].map((p) => p.pin));
 
-describe("SlotReconciler (fake driver)", () => {
+for (const repositoryKind of ["in-memory", "store-backed"] as const)
+describe(`SlotReconciler (fake driver, ${repositoryKind} repository)`, () => {
+  before(() => void (kind = repositoryKind));
+  afterEach(() => {
+    for (const clean of cleanups.splice(0)) clean();
+  });
+
   it("writes a PIN at its window start and clears it at the end, not before", async () => {
     const { clock, driver, rec } = setup();
     rec.setDesired([cred("a", "1111", [2, 4])]);
@@ -215,14 +266,53 @@ describe("SlotReconciler (fake driver)", () => {
   });
 
   it("carries on from the persisted view after a restart without rewriting synced slots", async () => {
-    const { clock, driver, repository, rec } = setup();
+    const { clock, driver, restarted, rec } = setup();
     rec.setDesired([cred("a", "1111", [0, 5]), cred("b", "2222", [0, 5])]);
     await rec.reconcile();
     await rec.stop();
-    const again = new SlotReconciler({ lockKey: "front", driver, repository, clock });
+    const again = new SlotReconciler({ lockKey: "front", driver, repository: restarted(), clock });
     again.setDesired([cred("a", "1111", [0, 5])]);
     await again.reconcile();
     expect(driver.commands).to.deep.equal(["setPin 0", "setPin 1", "clearPin 1"]);
+  });
+
+  // Issue 10, item 10: a lock that masks PINs on read answers "something is there" for any code.
+  it("never takes a reused slot's previous code for the new guest's: a masked read over another code clears it first", async () => {
+    const { clock, driver, rec } = setup({ ...KWIKSET_LIKE, masksPinsOnRead: true }, { managedSlots: [3] });
+    rec.setDesired([cred("a", "1111", [0, 1]), cred("b", "2222", [1, 3])]);
+    await rec.reconcile();
+    expect(driver.pins.get(3)?.pin).to.equal("1111");
+    driver.pins.set(7, { pin: "2222", type: "unrestricted" }); // b's code is on the lock already, in a slot we do not manage
+    clock.set(T0 + 1 * H); // a's window closes, b's opens: slot 3 is reused
+    await rec.reconcile();
+    expect(pinsOn(driver), "the previous guest's code is gone").to.not.include("1111");
+    expect(rec.status(CredentialId("b")), "and b is not claimed to be on the lock").to.deep.include({ state: "failed", reason: "rejected: the lock holds this code in another slot" });
+    expect(driver.commands).to.deep.equal(["setPin 3", "setPin 3", "readSlot 3", "clearPin 3", "setPin 3"]);
+  });
+
+  it("still accepts a masked read where the slot was empty before (an earlier write landed, its answer was lost)", async () => {
+    const { clock, driver, rec } = setup({ ...KWIKSET_LIKE, masksPinsOnRead: true });
+    driver.faults.push("lost-answer");
+    rec.setDesired([cred("a", "1111", [0, 2])]);
+    await rec.reconcile();
+    clock.set(rec.nextWakeAt()!);
+    await rec.reconcile();
+    expect(driver.commands).to.deep.equal(["setPin 0", "setPin 0", "readSlot 0"]);
+    expect(rec.status(CredentialId("a"))).to.deep.equal({ state: "on-lock", slot: 0 });
+  });
+
+  // Issue 10, item 12: a keypad edit noted as "pending" must survive a restart.
+  it("repairs a PIN removed at the keypad even when the bridge restarts before the repair", async () => {
+    const { clock, driver, restarted, rec } = setup();
+    rec.setDesired([cred("a", "1111", [0, 5])]);
+    await rec.reconcile();
+    driver.keypadProgram({ kind: "pin-removed", slot: 0 });
+    await rec.stop(); // the bridge goes down before the repair pass
+    const again = new SlotReconciler({ lockKey: "front", driver, repository: restarted(), clock });
+    again.setDesired([cred("a", "1111", [0, 5])]);
+    await again.reconcile();
+    expect(pinsOn(driver)).to.deep.equal(new Set(["1111"]));
+    expect(again.status(CredentialId("a"))).to.deep.equal({ state: "on-lock", slot: 0 });
   });
 
   it("keeps every open-window PIN on the lock and no other, over a week with 10% silent frames", async () => {
