@@ -167,8 +167,18 @@ export class DeliveryService implements DeliveryPort {
     const door = this.ctx.doors.get(visit.doorId);
     const owner = door?.active;
     if (!door || owner?.id !== visit.id) return visit; // already relocked, closing after its post-roll
-    this.ctx.store.audit.append({ type: "visit.end-requested", actor: auditActor(actor), doorId: door.id, visitId: visit.id });
-    return owner.end();
+    // Fail secure: the door is relocked even when the request cannot be recorded (a full disk); the caller then
+    // still hears that the record failed.
+    let unrecorded: unknown;
+    try {
+      this.ctx.store.audit.append({ type: "visit.end-requested", actor: auditActor(actor), doorId: door.id, visitId: visit.id });
+    } catch (error) {
+      unrecorded = error;
+      this.ctx.logger.error(`${door.id}: visit ${visit.id}: ending it without recording the request: ${formatError(error)}`);
+    }
+    const ended = await owner.end();
+    if (unrecorded !== undefined) throw unrecorded;
+    return ended;
   }
 
   listVisits(actor: Actor, filter: { doorId?: string; open?: boolean; limit?: number; before?: EpochMs } = {}): Visit[] {

@@ -144,7 +144,13 @@ export class VisitOwner {
       case "send-relock":
         ctx.timers.clear(relockKey(door));
         ctx.timers.clear(settleKey(door));
-        this.commit({}); // "relocking", committed before the lock command
+        try {
+          this.commit({}); // "relocking", committed before the lock command
+        } catch (error) {
+          // Fail secure: a row that cannot be written (a full disk) never keeps a door open. Relocking is safe without
+          // the record: start-up recovery relocks every door that an open visit names anyway.
+          ctx.logger.error(`${door.id}: visit ${this.id}: relocking without recording it first: ${formatError(error)}`);
+        }
         return void this.relock();
       case "record-relock-failed": {
         const message = `The door could not be relocked (${this.lastRelockError}); it may still be unlocked. Retrying in ${Math.round(ctx.timing.relockRetryAfterMs / 1000)} s.`;

@@ -102,11 +102,13 @@ describe("doorstep serve --demo on a full disk (real binary, tmpfs in a private 
     expect(child.exitCode).to.equal(null);
     expect((await api("GET", "/v1/health")).status).to.equal(200);
 
-    // Ending the visit on the full disk: the bridge stays up and answers in the error shape. (The visit flow commits the
-    // transition before relocking, so on a full disk the end is refused whole: see the report of issue 10.)
+    // Ending the visit on the full disk: the bridge stays up, answers in the error shape, and the door is relocked all the
+    // same: a visit row that cannot be written never keeps a door open (fail secure; start-up recovery relocks anyway).
     const end = await api("POST", `/v1/visits/${visitId}/end`);
     expect(end.status, JSON.stringify(end.json)).to.be.oneOf([200, 507]);
     expect(child.exitCode).to.equal(null);
+    const lock = (await (await fetch(`${ready.sim.control}/locks/front`)).json()) as { lockState: number };
+    expect(lock.lockState, "the door is locked after the visit ended on a full disk").to.equal(1);
 
     // Space freed: writes work again without a restart.
     await inNamespace('rm -f "$1/filler"');
