@@ -32,7 +32,7 @@ describe("config.schema.json (Homebridge UI)", () => {
     for (const path of [...canonical.keys()]) if (path.startsWith("homekit.")) canonical.delete(path);
     expect([...ui.keys()].sort()).to.deep.equal([...canonical.keys()].sort());
     // Inside optional objects (a door's camera, the coordinator) a default would make the form write the object.
-    const optional = /^(zigbee|doors\[\]\.camera|api\.tls)\./;
+    const optional = /^(zigbee|doors\[\]\.camera|doors\[\]\.lock\.mqtt\.tls|api\.tls)\./;
     for (const [path, spec] of canonical) {
       const expected = optional.test(path) ? { ...spec, default: undefined } : spec;
       expect(ui.get(path), path).to.deep.equal(expected);
