@@ -84,11 +84,14 @@ export function configurationDoc(): string {
     "`zigate`, `zoh` (ZigBee on Host over an OpenThread RCP), or `auto`: herdsman picks the family from the USB ids of a",
     "serial port, or from the `radio_type` of an `mdns://` service. `zigbee.port` is a serial path (prefer `/dev/serial/by-id/…`),",
     "`tcp://host:port` for a network coordinator, or `mdns://service-type`. `baudRate` and `rtscts` apply to serial ports only.",
+    "`deconz` is refused over `tcp://`: the deCONZ driver of zigbee-herdsman 10.9 throws an uncaught error when a TCP connection",
+    "closes, which would stop the bridge; ConBee and RaspBee are serial devices anyway.",
     "",
     "What was tested: only `zstack` runs a network in the tests, against the project's Z-Stack emulator (pairing, every lock",
     "command, faults). For `ember`, `deconz`, `zboss`, `zigate` and `zoh` no emulator exists: the tests check that each family",
     "and its port options reach herdsman and that a port that does not answer ends in one clear error naming the port and the",
-    "firmware to check (`test/zigbee/adapters.test.ts`). They have not been run against their hardware.",
+    "firmware to check (`test/zigbee/adapters.test.ts`; deCONZ on a serial path that does not exist). They have not been run",
+    "against their hardware.",
     "",
   ].join("\n");
 }

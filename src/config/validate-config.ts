@@ -75,6 +75,11 @@ function crossFieldIssues(config: DoorstepConfig): ConfigIssue[] {
   if (config.doors.some((d) => d.lock.driver === "herdsman") && !config.zigbee) {
     issues.push({ path: "zigbee", message: "is required when doors are configured (the coordinator the locks are paired with)" });
   }
+  // zigbee-herdsman 10.9.5's deCONZ driver binds its TCP socket's close handler without `this`: the first dropped
+  // connection throws an uncaught TypeError that would take the whole bridge down. Its serial path is sound.
+  if (config.zigbee?.adapter === "deconz" && config.zigbee.port.startsWith("tcp://")) {
+    issues.push({ path: "zigbee.port", message: "deCONZ (ConBee/RaspBee) works over its serial port only: the deCONZ driver of zigbee-herdsman 10.9 crashes when a tcp:// connection closes" });
+  }
   const zone = config.delivery?.timeZone;
   if (zone !== undefined && !isTimeZone(zone)) {
     issues.push({ path: "delivery.timeZone", message: `unknown time zone "${zone}" (use an IANA name such as Europe/Berlin)` });

@@ -1,6 +1,6 @@
 // Child process for test/zigbee/adapters.test.ts: starts the coordinator with one adapter family on a port, prints
 // how it ended as one JSON line, and exits. A child because herdsman's deCONZ adapter starts an interval in its
-// constructor that nothing ever clears (zigbee-herdsman 11.1.1 deconzAdapter.js), which would keep mocha alive.
+// constructor that nothing ever clears (zigbee-herdsman deconzAdapter.js), which would keep mocha alive.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -25,35 +25,44 @@ describe("zigbee adapters", function () {
   it("the config takes every family and serial, tcp:// and mdns:// ports, and names what is wrong otherwise", () => {
     for (const adapter of [...ADAPTERS, "auto"]) {
       expect(validateConfig({ zigbee: { adapter, port: "mdns://slzb-06" } }).zigbee).to.include({ adapter, port: "mdns://slzb-06" });
+      expect(validateConfig({ zigbee: { adapter, port: "/dev/ttyUSB0" } }).zigbee).to.include({ adapter, port: "/dev/ttyUSB0" });
     }
     expect(() => validateConfig({ zigbee: { adapter: "ezsp", port: "/dev/ttyUSB0" } })).to.throw(/zigbee\.adapter: must be one of "zstack", "ember"/);
     expect(() => validateConfig({ zigbee: { port: "udp://x:1" } })).to.throw(/zigbee\.port: must be a serial path like \/dev\/ttyUSB0, tcp:\/\/host:port or mdns:\/\/service-type/);
     expect(() => validateConfig({ zigbee: { port: "/dev/ttyUSB0", baudRate: 12345 } })).to.throw(/zigbee\.baudRate/);
   });
 
-  // The log namespace (or message) herdsman's driver for that family writes when it fails to open the port.
+  // What herdsman 10.9.5's driver for that family says (in its log or its error) when it fails to open the port: it shows
+  // herdsman really started that family's driver.
   const signature: Record<(typeof ADAPTERS)[number], RegExp> = {
-    zstack: /zh:adapter:transport: TCP socket error/,
+    zstack: /zh:zstack:znp: Socket error/,
     ember: /zh:ember:/,
-    deconz: /zh:adapter:transport: TCP socket error/,
+    deconz: /failed to start adapter connection to firmware/,
     zboss: /zh:zboss:/,
-    zigate: /zh:adapter:transport: TCP socket error/,
-    zoh: /zh:adapter:transport: TCP socket error/,
+    zigate: /zh:zigate:driver: Socket error/,
+    zoh: /connect ECONNREFUSED/,
   };
   const hint: Record<(typeof ADAPTERS)[number], RegExp> = {
     zstack: /Z-Stack/, ember: /EmberZNet/, deconz: /deCONZ/, zboss: /ZBOSS/, zigate: /ZiGate/, zoh: /OpenThread RCP/,
   };
 
   for (const adapter of ADAPTERS) {
-    it(`${adapter}: a tcp:// port that does not answer is one clear DeviceUnreachableError naming the port and the firmware`, async () => {
-      const port = await freeLoopbackPort(); // nothing listens there
-      const out = await runChild(adapter, `tcp://127.0.0.1:${port}`);
+    // deCONZ is tried on a serial path that does not exist: the config refuses it over tcp:// (next test).
+    const where = adapter === "deconz" ? "a serial port that does not exist" : "a tcp:// port that does not answer";
+    it(`${adapter}: ${where} is one clear DeviceUnreachableError naming the port and the firmware`, async () => {
+      const port = adapter === "deconz" ? "/dev/ttyDOORSTEP-NONE" : `tcp://127.0.0.1:${await freeLoopbackPort()}`; // nothing listens there
+      const out = await runChild(adapter, port);
       expect(out.started).to.equal(false);
       expect(out.error).to.equal(DeviceUnreachableError.name);
-      expect(out.message).to.contain(`tcp://127.0.0.1:${port}`).and.match(hint[adapter]);
-      expect(out.log).to.match(signature[adapter]);
+      expect(out.message).to.contain(port).and.match(hint[adapter]);
+      expect(`${out.log}\n${out.message}`).to.match(signature[adapter]);
     });
   }
+
+  it("refuses deCONZ over tcp:// (herdsman 10.9's deCONZ driver crashes the process when the connection closes)", () => {
+    expect(() => validateConfig({ zigbee: { adapter: "deconz", port: "tcp://127.0.0.1:6638" } })).to.throw(/zigbee\.port: deCONZ .* serial port only/);
+    expect(validateConfig({ zigbee: { adapter: "deconz", port: "/dev/ttyACM0" } }).zigbee).to.include({ adapter: "deconz" });
+  });
 });
 
 const CHILD = fileURLToPath(new URL("./adapter-start-child.js", import.meta.url));
