@@ -3,10 +3,11 @@
 // pairings, matter.js storage) and ffmpeg's ring segments; a storage dir open to others is warned about.
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
-import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { ringLocation } from "../../src/camera/ring-location.js";
 import { startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
 
 /** Every entry under `dir` whose mode is not 0700 (folders) or 0600 (files), as "path mode". */
@@ -77,7 +78,9 @@ describe("doorstep serve keeps its storage private (real binary, issue 10 item 6
 
     // Written after start-up by ffmpeg (umask 077), not by the sweep: a ring segment newer than READY.
     const readyAt = Date.now();
-    const ringDir = join(storage, "ring");
+    // The ring lives in RAM (/dev/shm), outside the storage dir, and is as private there.
+    const ringDir = ringLocation({ storageDir: storage, cameraId: "front" }).root;
+    expect(existsSync(join(storage, "ring")), "no ring in the storage dir").to.equal(false);
     let fresh: string | undefined;
     const deadline = Date.now() + 20_000;
     while (!fresh && Date.now() < deadline) {
@@ -86,5 +89,7 @@ describe("doorstep serve keeps its storage private (real binary, issue 10 item 6
     }
     expect(fresh, "a ring segment written after READY").to.be.a("string");
     expect(statSync(fresh!).mode & 0o777).to.equal(0o600);
+    expect(looseEntries(ringDir)).to.deep.equal([]);
+    expect(statSync(ringDir).mode & 0o777).to.equal(0o700);
   });
 });

@@ -11,6 +11,8 @@ const plan: LiveStreamPlan = {
   local: { address: "192.0.2.1", port: 40000 },
 };
 const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+/** The value of the last `flag`: output options follow the input's (the input is the concat demuxer, `-f concat`). */
+const lastAfter = (args: string[], flag: string) => args[args.lastIndexOf(flag) + 1];
 
 describe("live view ffmpeg arguments", () => {
   it("sends SRTP with the negotiated suite, key+salt, payload type, SSRC and MTU to the controller's port", () => {
@@ -19,7 +21,7 @@ describe("live view ffmpeg arguments", () => {
     expect(Buffer.from(after(args, "-srtp_out_params")!, "base64")).to.deep.equal(Buffer.concat([key, salt]));
     expect(after(args, "-payload_type")).to.equal("99");
     expect(after(args, "-ssrc")).to.equal("-123456");
-    expect(after(args, "-f")).to.equal("rtp");
+    expect(lastAfter(args, "-f")).to.equal("rtp");
     const url = new URL(args.at(-1)!);
     expect(url.protocol).to.equal("srtp:");
     expect(url.host).to.equal("192.0.2.20:50000");
