@@ -20,12 +20,14 @@ import {
   waitFor,
   writeBridgeConfig,
   type DoorView,
+  type SimLockView,
   type ServeReady,
   type SimReady,
   type VisitView,
 } from "./e2e-harness.js";
 
 const LOCKED = 1;
+const YEAR_DAY_USER = 1;
 const UNLOCKED = 2;
 const TIMING = { relockAfterSeconds: 5, preRollSeconds: 4, postRollSeconds: 1 };
 const HOUR = 3_600_000;
@@ -189,8 +191,10 @@ describe("end to end: doorstep serve against doorstep sim, through the HTTP API"
       validUntil: isoIn(24 * HOUR),
       schedule: { type: "weekly", timeZone: "UTC", windows: [{ days: ["MO", "TU", "WE", "TH", "FR", "SA", "SU"], start: utcHhMm(-60), end: utcHhMm(120) }] },
     });
-    // The credential sync writes the PIN into the lock's user table.
-    await waitFor("the cleaner's PIN on the lock", async () => ((await simLock(control, "front")).users.some((u) => u.pin === cred.pin) ? true : undefined), 30_000, 250);
+    // The credential sync writes the PIN into the lock's user table, then the schedule a year-day user opens in (the
+    // lock refuses such a user until its schedule is written).
+    const onLock = (u: SimLockView["users"][number]) => u.pin === cred.pin && (u.type !== YEAR_DAY_USER || u.yearDay.length > 0);
+    await waitFor("the cleaner's PIN and schedule on the lock", async () => ((await simLock(control, "front")).users.some(onLock) ? true : undefined), 30_000, 250);
 
     const typedAt = Date.now();
     const typed = await call<{ outcome: string }>(control, "POST", "/locks/front/keypad", undefined, { pin: cred.pin });

@@ -90,7 +90,8 @@ export async function call<T = Record<string, unknown>>(base: string, method: st
 /** What the simulator's control endpoint says about a lock. */
 export interface SimLockView {
   lockState: number;
-  users: { userId: number; status: number; pin: string }[];
+  /** type: ZCL user type (1: year-day schedule user, only opens inside its yearDay schedules). */
+  users: { userId: number; status: number; type: number; pin: string; yearDay: unknown[] }[];
   commands: { at: string; name: string }[];
 }
 
