@@ -1,16 +1,16 @@
 // Issue 11 bench: the resident memory of `doorstep serve` (the real binary) for one door against `doorstep sim` running
 // in its own process, without and with Matter, and where it goes: each part imported alone in a fresh node.
 // Run: node dist/bench/serve-rss.js   (SERVE_RSS_N: guest visits per run, default 5)
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { api, startCli as startCliProcess, type RunningCli } from "./cli-process.js";
 import { isMain } from "./zigbee-setup.js";
 
 const N = Number(process.env.SERVE_RSS_N ?? 5);
 const SETTLE_MS = 10_000;
-const CLI_MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const PROBE = fileURLToPath(new URL("./import-rss-probe.js", import.meta.url));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const GOAL_MB = { withoutMatter: 120, withMatter: 200 };
@@ -46,53 +46,12 @@ function descendants(root: number): number[] {
   return out;
 }
 
-interface Running {
-  child: ChildProcess;
-  ready: Record<string, unknown>;
-  stop(): Promise<void>;
-}
+type Running = RunningCli;
 
-/** Spawns the real CLI and waits for its `<prefix> {json}` line. */
-async function startCli(args: string[], prefix: string): Promise<Running> {
+/** The real CLI; `serve` gets BENCH_SERVE_NODE_ARGS (e.g. to compare V8 flags). */
+function startCli(args: string[], prefix: string): Promise<Running> {
   const nodeArgs = prefix === "DOORSTEP READY" ? (process.env.BENCH_SERVE_NODE_ARGS ?? "").split(" ").filter(Boolean) : [];
-  const child = spawn(process.execPath, ["--no-warnings", ...nodeArgs, CLI_MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr!.on("data", (d) => (stderr = (stderr + String(d)).slice(-4000)));
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    const t = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(t);
-  };
-  try {
-    const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      let out = "";
-      const timer = setTimeout(() => reject(new Error(`no ${prefix} within 120 s:\n${stderr}`)), 120_000);
-      child.stdout!.on("data", (d) => {
-        out += String(d);
-        const line = out.split("\n").find((l) => l.startsWith(`${prefix} `));
-        if (!line) return;
-        clearTimeout(timer);
-        resolve(JSON.parse(line.slice(prefix.length + 1)) as Record<string, unknown>);
-      });
-      exited.then(() => reject(new Error(`${args.join(" ")} exited before ${prefix}:\n${stderr}`)), reject);
-    });
-    return { child, ready, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  return startCliProcess(args, prefix, nodeArgs);
 }
 
 interface ServeSample {
