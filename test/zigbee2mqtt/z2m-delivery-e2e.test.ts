@@ -96,7 +96,9 @@ describe("delivery end to end with the door on Zigbee2MQTT: real Zigbee2MQTT + M
 
   it("a cleaner's keypad code: written to the lock through Zigbee2MQTT, typed at the keypad, a keypad visit with its credential", async () => {
     const { credential, pin } = create({ label: "Cleaner", kind: "cleaning", mode: "both" });
-    await until(() => onLock(pin), 20_000);
+    // On the lock, and confirmed by the bridge's read-back: a keypad opening is credited only from a synced slot.
+    const synced = () => store!.slots.findByCredential(DoorId("front"), CredentialId(credential.id))?.state === "synced";
+    await until(() => onLock(pin) && synced(), 20_000);
     expect(sim().typeKeypadPin(pin).outcome).to.equal("unlocked");
     await until(() => store!.visits.list({ limit: 5 }).some((v) => v.via === "keypad" && v.credentialId === credential.id), 10_000);
     const visitId = store!.visits.list({ limit: 5 }).find((v) => v.via === "keypad")!.id;
