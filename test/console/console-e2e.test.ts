@@ -200,11 +200,11 @@ describe("web console end to end (real doorstep serve --demo, headless Chromium)
       expect(await lockState()).to.equal(want);
     };
     await page.getByRole("button", { name: "Unlock", exact: true }).click();
-    await page.getByText("Unlocked.", { exact: true }).waitFor();
     await waitForLock(2); // ZCL LockState 2: unlocked
+    await page.getByText("Unlocked", { exact: true }).first().waitFor(); // the door card, refreshed
     await page.getByRole("button", { name: "Lock", exact: true }).click();
-    await page.getByText("Locked.", { exact: true }).waitFor();
     await waitForLock(1); // 1: locked
+    await page.getByText("Locked", { exact: true }).first().waitFor();
   });
 
   it("answers “Pair a lock”: joining opens on the bridge's coordinator", async () => {
