@@ -75,6 +75,7 @@ export async function benchCameraRecorder(options: { sampleSeconds?: number } = 
   try {
     server = await startRtspTestServer({ audio: true, fps: 15, width: 640, height: 360 });
     recorder = new RingRecorder({
+      ffmpegPath: "ffmpeg", ringSeconds: 60,
       cameraId: "bench", url: server.url, storagePath: storage, minFreeBytes: 1024 * 1024, backoff: { initialMs: 200, maxMs: 1000 },
     });
     const rec = recorder;

@@ -20,13 +20,12 @@ export interface CredentialInputOptions {
   knownDoors: readonly string[] | ReadonlySet<string>;
   /** Now, for "already over" checks and the default validFrom. */
   now: EpochMs;
-  /** Longest validFrom..validUntil span; default 366 days. */
-  maxSpanDays?: number;
+  /** Longest validFrom..validUntil span (`delivery.maxCredentialDays`). */
+  maxSpanDays: number;
   /** The strictest PIN length limits of the doors' locks (within the default 4-8). */
   pinLimits?: Partial<PinLimits>;
 }
 
-export const DEFAULT_MAX_SPAN_DAYS = 366;
 export const MAX_LABEL_LENGTH = 80;
 export const MAX_USES_LIMIT = 10_000;
 
@@ -131,7 +130,7 @@ export function validateCredentialInput(input: unknown, options: CredentialInput
     if (parsed.ok) validUntil = parsed.value;
     else fail("validUntil", parsed.message);
   }
-  const maxSpanDays = options.maxSpanDays ?? DEFAULT_MAX_SPAN_DAYS;
+  const maxSpanDays = options.maxSpanDays;
   if (validFrom !== undefined && validUntil !== undefined) {
     if (validUntil <= validFrom) fail("validUntil", "must be after validFrom");
     else if (validUntil <= options.now) fail("validUntil", "is already in the past");

@@ -30,10 +30,10 @@ export interface ApiServerOptions {
   logger: Logger;
   /** Pairing a lock and discovering cameras (absent: those routes answer 409). */
   setup?: SetupPort;
-  /** Default 127.0.0.1: the API is not on the network unless configured. */
-  host?: string;
-  /** Default 8787; 0 picks a free port. */
-  port?: number;
+  /** `api.host`: its default keeps the API off the network. */
+  host: string;
+  /** `api.port`; 0 picks a free port. */
+  port: number;
   /** PEM file paths; read at start. */
   tls?: { cert: string; key: string };
   /** Largest accepted body in bytes; default 16 KiB (a credential is well under 2 KiB). */
@@ -56,7 +56,6 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_API_PORT = 8787;
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
 
 /** Builds the API server; nothing listens until start(). */
@@ -73,11 +72,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       const instance = buildApp(options, https, sessions);
       app = instance;
       try {
-        await instance.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? DEFAULT_API_PORT });
+        await instance.listen({ host: options.host, port: options.port });
       } catch (error) {
         app = undefined;
         await instance.close().catch(() => {});
-        throw new ConfigError(`The API cannot listen on ${options.host ?? "127.0.0.1"}:${options.port ?? DEFAULT_API_PORT}: ${formatError(error)}`);
+        throw new ConfigError(`The API cannot listen on ${options.host}:${options.port}: ${formatError(error)}`);
       }
       const address = instance.server.address() as AddressInfo;
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

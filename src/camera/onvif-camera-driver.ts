@@ -27,8 +27,8 @@ export interface OnvifCameraDriverOptions {
   /** Used in every log line and health message. */
   readonly name: string;
   readonly host: string;
-  /** HTTP port of the device service; default 80. */
-  readonly port?: number;
+  /** HTTP port of the device service (`camera.port`, default in the config catalogue). */
+  readonly port: number;
   /** Device service path; default /onvif/device_service. */
   readonly path?: string;
   readonly username: string;
@@ -122,7 +122,7 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
   }
 
   private get where(): string {
-    return `${this.o.host}:${this.o.port ?? 80}`;
+    return `${this.o.host}:${this.o.port}`;
   }
 
   async connect(): Promise<CameraHealth> {
@@ -339,7 +339,7 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
     this.loginAgents.add(agent);
     const cam = new onvif.Cam({
       hostname: this.o.host,
-      port: this.o.port ?? 80,
+      port: this.o.port,
       path: this.o.path ?? "/onvif/device_service",
       username: this.o.username,
       password: this.o.password,

@@ -39,13 +39,14 @@ export interface RingRecorderOptions {
   /** The ring's folder; the bridge puts it in RAM (ring-location.ts), and a visit's segments are then copied to storage. */
   ringDir?: string;
   visitsDir?: string;
-  ffmpegPath?: string;
+  /** The resolved `recording.ffmpegPath`: the config catalogue holds its default. */
+  ffmpegPath: string;
   ffprobePath?: string;
   /** "aac" (default) transcodes the camera's audio; "drop" records video only. */
   audio?: "aac" | "drop";
   segmentSeconds?: number;
-  /** Ring size: segments older than this many seconds are deleted (default 60)... */
-  ringSeconds?: number;
+  /** Ring size: segments older than this many seconds are deleted (`recording.ringSeconds`, default in the config catalogue)... */
+  ringSeconds: number;
   /** ...and at most this many bytes (default 256 MiB). */
   ringMaxBytes?: number;
   /** The gate: a frame must have been written within this (default 1500 ms). */
@@ -142,11 +143,11 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
       storagePath: options.storagePath,
       ringDir: options.ringDir ?? path.join(options.storagePath, "ring", options.cameraId),
       visitsDir: options.visitsDir ?? path.join(options.storagePath, "visits"),
-      ffmpegPath: options.ffmpegPath ?? "ffmpeg",
+      ffmpegPath: options.ffmpegPath,
       ffprobePath: options.ffprobePath ?? "ffprobe",
       audio: options.audio ?? "aac",
       segmentSeconds,
-      ringSeconds: options.ringSeconds ?? 60,
+      ringSeconds: options.ringSeconds,
       ringMaxBytes: options.ringMaxBytes ?? 256 * 1024 * 1024,
       gateMs: options.gateMs ?? 1500,
       pollMs: options.pollMs ?? 100,

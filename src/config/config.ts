@@ -16,11 +16,14 @@ export interface DoorstepConfig {
 /** zigbee-herdsman's adapter families (the same names in herdsman 10.x and 11.x), or "auto" to let herdsman detect it. */
 export type ZigbeeAdapterName = "zstack" | "ember" | "deconz" | "zboss" | "zigate" | "zoh" | "auto";
 
+/** Serial rates zigbee-herdsman's adapters run at. */
+export type ZigbeeBaudRate = 38400 | 57600 | 115200 | 230400 | 460800 | 921600;
+
 export interface ZigbeeConfig {
   adapter: ZigbeeAdapterName;
   /** A serial path, "tcp://host:port" or "mdns://service-type". */
   port: string;
-  baudRate?: number;
+  baudRate?: ZigbeeBaudRate;
   rtscts?: boolean;
   channel: number;
   panId: number;

@@ -12,6 +12,7 @@ import type { DeliveryEvents } from "./delivery-port.js";
 import type { DoorRuntime } from "./door-runtime.js";
 import type { LockoutCounter } from "./lockout.js";
 import type { KeyedTimers, Scheduler } from "./relock-scheduler.js";
+import { LATE_UNLOCK_WINDOW_MS } from "../zigbee/lock-driver.js";
 
 /** The global delivery settings: config `delivery`, defaults applied. */
 export type DeliverySettings = DeliveryConfig;
@@ -28,7 +29,7 @@ export interface DeliveryTiming {
   relockRetryDelayMs: number;
   /** After a given-up relock, when to try again (default 30 s). */
   relockRetryAfterMs: number;
-  /** After a timed-out unlock, how long to wait for the lock to say what it did (default 60 s, herdsman's late window). */
+  /** After a timed-out unlock, how long to wait for the lock to say what it did (default: the drivers' late-unlock window). */
   settleTimeoutMs: number;
   /** An owner's unlock is relocked after this long at the latest, so it ends, frees the door and its clip stops (default 15 min). */
   ownerVisitMaxMs: number;
@@ -40,7 +41,7 @@ export const DEFAULT_TIMING: DeliveryTiming = {
   relockAttempts: 3,
   relockRetryDelayMs: 2_000,
   relockRetryAfterMs: 30_000,
-  settleTimeoutMs: 60_000,
+  settleTimeoutMs: LATE_UNLOCK_WINDOW_MS,
   ownerVisitMaxMs: 15 * 60_000,
 };
 

@@ -18,8 +18,6 @@ export interface LockoutPersistence {
   save(key: string, failures: readonly EpochMs[]): void;
 }
 
-export const DEFAULT_LOCKOUT: LockoutOptions = { attempts: 5, windowMs: 15 * 60_000 };
-
 /**
  * Counts failures per key. A key is locked out while `attempts` failures lie within the last `windowMs`; it frees
  * itself when the oldest of them slides out of the window (so `retryAfterMs` is exact, not a fixed penalty).
@@ -30,7 +28,8 @@ export class LockoutCounter {
 
   constructor(
     private readonly clock: Clock,
-    private readonly options: LockoutOptions = DEFAULT_LOCKOUT,
+    /** From `delivery.lockoutAttempts` and `delivery.lockoutWindowMinutes`. */
+    private readonly options: LockoutOptions,
     private readonly persistence?: LockoutPersistence,
   ) {
     if (!(Number.isInteger(options.attempts) && options.attempts >= 1)) throw new RangeError("lockout attempts must be an integer >= 1");

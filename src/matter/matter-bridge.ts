@@ -54,7 +54,7 @@ export async function startMatterBridge(options: StartMatterBridgeOptions): Prom
   const dir = join(storageDir, "matter");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const identity = resolvePairingIdentity(dir, config.matter);
-  const requirePin = config.matter.requirePinForRemoteOperation ?? false;
+  const requirePin = config.matter.requirePinForRemoteOperation;
   const link = new DoorstepLink({
     delivery,
     logger,

@@ -13,6 +13,7 @@ import type {
   DoorState, LockCapabilities, LockDriver, LockDriverEvents, LockIdentity, LockState, OperationOptions,
   OperationOutcome, PinUserType, SlotReading, StateChange, WeekDayInterval,
 } from "./lock-driver.js";
+import { LATE_UNLOCK_WINDOW_MS } from "./lock-driver.js";
 import {
   USER_TYPE_CODES, decodeDoorState, decodeEventSource, decodeLockState, decodeOperationKind, decodeProgrammingKind,
   decodeUserStatus, isAllUsersId, stateAfterOperation, statusName, toZigbeeLocalTime,
@@ -225,7 +226,7 @@ export class HerdsmanLockDriver implements LockDriver {
         () => this.noteUnlocked(),
         () => {
           if (this.pendingLate !== late) return;
-          late.timer = this.timer(this.options.lateUnlockWindowMs ?? 60_000, () => {
+          late.timer = this.timer(this.options.lateUnlockWindowMs ?? LATE_UNLOCK_WINDOW_MS, () => {
             if (this.pendingLate === late) this.pendingLate = undefined;
           });
         },

@@ -80,6 +80,12 @@ export type OperationKind =
   | "non-access-user"
   | "unknown";
 
+/**
+ * After an unlock that missed its deadline, how long a report of "unlocked" still counts as that late unlock (ms). The
+ * drivers watch this long, and the delivery flow waits this long for the lock to say what it did.
+ */
+export const LATE_UNLOCK_WINDOW_MS = 60_000;
+
 /** A lock/unlock that happened at the lock (keypad, thumb-turn, RF…), decoded from operationEventNotification. */
 export interface OperationEvent {
   source: EventSource;

@@ -14,8 +14,8 @@ export interface MqttTlsOptions {
   /** Client certificate and key (PEM files), for brokers that want one. */
   cert?: string;
   key?: string;
-  /** Default true; false accepts any certificate (a test broker only). */
-  rejectUnauthorized?: boolean;
+  /** `mqtt.tls.rejectUnauthorized`; false accepts any certificate (a test broker only). */
+  rejectUnauthorized: boolean;
 }
 
 export interface MqttSettings {
@@ -140,7 +140,7 @@ export class Z2mConnection {
         ...(s.tls.ca && { ca: readPem(s.tls.ca, "ca") }),
         ...(s.tls.cert && { cert: readPem(s.tls.cert, "cert") }),
         ...(s.tls.key && { key: readPem(s.tls.key, "key") }),
-        rejectUnauthorized: s.tls.rejectUnauthorized ?? true,
+        rejectUnauthorized: s.tls.rejectUnauthorized,
       }),
     };
   }

@@ -12,6 +12,7 @@ import type {
   DoorState, LockCapabilities, LockDriver, LockDriverEvents, LockIdentity, LockState, OperationEvent, OperationOptions,
   OperationOutcome, PinUserType, SlotReading, StateChange,
 } from "./lock-driver.js";
+import { LATE_UNLOCK_WINDOW_MS } from "./lock-driver.js";
 import type { Z2mConnection } from "./z2m-connection.js";
 import { findDevice, lockProfile, parseDevices, type Z2mDevice, type Z2mDeviceRef, type Z2mLockProfile } from "./z2m-exposes.js";
 import {
@@ -216,7 +217,7 @@ export class Z2mLockDriver implements LockDriver {
         () => undefined, // the report that settled it also ran noteUnlocked
         () => {
           if (this.pendingLate !== late) return;
-          late.timer = this.timer(this.options.lateUnlockWindowMs ?? 60_000, () => {
+          late.timer = this.timer(this.options.lateUnlockWindowMs ?? LATE_UNLOCK_WINDOW_MS, () => {
             if (this.pendingLate === late) this.pendingLate = undefined;
           });
         },

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { type CredentialInputOptions, parseInstant, validateCredentialInput } from "../../src/access/credential-input.js";
 
 const NOW = Date.parse("2026-11-26T12:00:00Z");
-const options: CredentialInputOptions = { knownDoors: ["front", "garage"], now: NOW };
+const options: CredentialInputOptions = { knownDoors: ["front", "garage"], now: NOW, maxSpanDays: 366 };
 const base = {
   label: "Parcel courier",
   kind: "delivery",

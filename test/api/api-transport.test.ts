@@ -73,6 +73,7 @@ describe("HTTP API transport", function () {
         verifyToken: () => undefined,
         verifyAudit: () => ({ ok: true, entries: 0 }),
         logger: { debug() {}, info() {}, warn() {}, error() {} },
+        host: "127.0.0.1",
         port: 0,
         tls: { cert: join(dir, "cert.pem"), key: join(dir, "missing-key.pem") },
       });
@@ -119,6 +120,7 @@ describe("HTTP API transport", function () {
           verifyToken: () => undefined,
           verifyAudit: () => ({ ok: true, entries: 0 }),
           logger: h.logger,
+          host: "127.0.0.1",
           port,
         });
         const error = await second.start().then(

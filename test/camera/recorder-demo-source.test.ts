@@ -26,7 +26,7 @@ describe("camera/demo RTSP source (ffmpeg only, no GStreamer)", function () {
   });
 
   it("the ring recorder records it over RTSP/TCP into an H.264 clip", async () => {
-    recorder = new RingRecorder({ cameraId: "demo", url: server!.url, storagePath: storage, minFreeBytes: 1024 * 1024 });
+    recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "demo", url: server!.url, storagePath: storage, minFreeBytes: 1024 * 1024 });
     await recorder.start();
     await recorder.waitUntilRecording(20_000);
     await sleep(1500);

@@ -14,7 +14,7 @@ const dir = process.env.DOORSTEP_TEST_DIR!;
 const st = fs.statfsSync(dir);
 fs.writeFileSync(path.join(dir, "filler"), Buffer.alloc(Math.max(0, st.bavail * st.bsize - 64 * 1024)));
 
-const recorder = new RingRecorder({ cameraId: "door", url, storagePath: dir, minFreeBytes: 12 * 1024, backoff: { initialMs: 300, maxMs: 1000 } });
+const recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "door", url, storagePath: dir, minFreeBytes: 12 * 1024, backoff: { initialMs: 300, maxMs: 1000 } });
 const seen: SegmentRecord[] = [];
 recorder.on("segment", (s) => seen.push(s));
 try {

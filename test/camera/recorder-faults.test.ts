@@ -33,6 +33,7 @@ describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function
     server = await startRtspTestServer({});
     const log = new MemoryLogger();
     recorder = new RingRecorder({
+      ffmpegPath: "ffmpeg", ringSeconds: 60,
       cameraId: "door", url: server.url, storagePath: storage, logger: log, minFreeBytes: 1024 * 1024,
       backoff: { initialMs: 300, maxMs: 1500 },
     });
@@ -72,7 +73,7 @@ describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function
 
   it("ffmpeg missing: failed(ffmpeg-missing), gate closed, a clear sentence", async () => {
     server = await startRtspTestServer({});
-    recorder = new RingRecorder({ cameraId: "door", url: server.url, storagePath: storage, ffmpegPath: path.join(storage, "no-such-ffmpeg") });
+    recorder = new RingRecorder({ ringSeconds: 60, cameraId: "door", url: server.url, storagePath: storage, ffmpegPath: path.join(storage, "no-such-ffmpeg") });
     const states: RecorderHealth[] = [];
     recorder.on("health", (h) => states.push(h));
     await recorder.start();
@@ -94,6 +95,7 @@ describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function
   it("ffmpeg killed with SIGKILL: nothing already recorded is lost, it restarts, and the visit continues in a new part", async () => {
     server = await startRtspTestServer({});
     recorder = new RingRecorder({
+      ffmpegPath: "ffmpeg",
       cameraId: "door", url: server.url, storagePath: storage, minFreeBytes: 1024 * 1024, backoff: { initialMs: 300, maxMs: 1500 },
       ringSeconds: 3, // a short ring, so pruning runs during the visit
     });

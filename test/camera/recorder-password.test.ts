@@ -31,7 +31,7 @@ describe("camera/ring recorder keeps the camera password out of ps (real ffmpeg,
   it("records with the password while ffmpeg's cmdline, environment and ps show none of it", async () => {
     server = await startRtspTestServer({ auth: { username: "cam", password: PASSWORD } });
     expect(server.url).to.include(encodeURIComponent(PASSWORD));
-    recorder = new RingRecorder({ cameraId: "door", url: server.url, storagePath: storage, minFreeBytes: 1024 * 1024 });
+    recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "door", url: server.url, storagePath: storage, minFreeBytes: 1024 * 1024 });
     await recorder.start();
     await recorder.waitUntilRecording(20_000);
     const pid = recorder.ffmpegPid()!;
@@ -52,7 +52,7 @@ describe("camera/ring recorder keeps the camera password out of ps (real ffmpeg,
   it("a wrong password is refused by the camera (the URL really is what ffmpeg opens)", async () => {
     server = await startRtspTestServer({ auth: { username: "cam", password: PASSWORD } });
     const wrong = server.url.replace(encodeURIComponent(PASSWORD), "wrong");
-    recorder = new RingRecorder({ cameraId: "door", url: wrong, storagePath: storage, minFreeBytes: 1024 * 1024, backoff: { initialMs: 200, maxMs: 500 } });
+    recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "door", url: wrong, storagePath: storage, minFreeBytes: 1024 * 1024, backoff: { initialMs: 200, maxMs: 500 } });
     await recorder.start();
     await waitFor(() => (recorder!.health() as { reason?: string }).reason === "auth-failed", 20_000, "the camera to refuse the wrong password");
     expect(recorder.isRecording()).to.equal(false);

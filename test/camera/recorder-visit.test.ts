@@ -30,7 +30,7 @@ describe("camera/ring recorder: a visit clip with pre-roll and post-roll (real f
   });
 
   it("5 s pre-roll, 6 s inside, 3 s post-roll: the clip covers unlock - 4 s to relock + 2 s by the frames' own clock", async () => {
-    recorder = new RingRecorder({ cameraId: "front", url: server!.url, storagePath: storage, logger: log, minFreeBytes: 1024 * 1024 });
+    recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "front", url: server!.url, storagePath: storage, logger: log, minFreeBytes: 1024 * 1024 });
     await recorder.start();
     await recorder.waitUntilRecording(20_000);
     await sleep(6500); // let the ring hold more than the pre-roll
@@ -80,7 +80,7 @@ describe("camera/ring recorder: a visit clip with pre-roll and post-roll (real f
     await sleep(3500);
     await recorder!.stop(); // the process "dies": its memory of the open visit is gone
 
-    const fresh = new RingRecorder({ cameraId: "front", url: server!.url, storagePath: storage });
+    const fresh = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "front", url: server!.url, storagePath: storage });
     const clip = await fresh.recoverVisit(visitId);
     expect(clip.parts).to.have.length(1);
     const part = clip.parts[0]!;
@@ -94,7 +94,7 @@ describe("camera/ring recorder: a visit clip with pre-roll and post-roll (real f
   });
 
   it("rejects bad visit ids and unknown visits, changing nothing", async () => {
-    const r = new RingRecorder({ cameraId: "front", url: server!.url, storagePath: storage });
+    const r = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "front", url: server!.url, storagePath: storage });
     const before = fs.readdirSync(path.join(storage, "visits")).sort();
     expect(() => r.beginVisit(VisitId("../escape"), { preRollMs: 0 })).to.throw(ValidationError, /visitId/);
     expect(() => r.beginVisit(VisitId("ok-id"), { preRollMs: -5 })).to.throw(ValidationError, /preRollMs/);

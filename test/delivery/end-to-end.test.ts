@@ -34,7 +34,7 @@ describe("delivery end to end: real herdsman + Z-Stack emulator, real ffmpeg + R
   before(async () => {
     zigbee = await startHarness([{ id: "front", profile: "kwikset-910" }]);
     camera = await startRtspTestServer();
-    recorder = new RingRecorder({ cameraId: "front", url: camera.url, storagePath: join(dir, "media"), logger, minFreeBytes: 1024 * 1024 });
+    recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "front", url: camera.url, storagePath: join(dir, "media"), logger, minFreeBytes: 1024 * 1024 });
     await recorder.start();
     await recorder.waitUntilRecording(30_000);
     const driver = zigbee.driver("front");

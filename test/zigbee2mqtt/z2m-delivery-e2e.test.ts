@@ -45,7 +45,7 @@ describe("delivery end to end with the door on Zigbee2MQTT: real Zigbee2MQTT + M
   before(async () => {
     h = await startZ2mHarness([{ id: "front", profile: "yale-assure" }]);
     camera = await startRtspTestServer();
-    recorder = new RingRecorder({ cameraId: "front", url: camera.url, storagePath: join(dir, "media"), logger, minFreeBytes: 1024 * 1024 });
+    recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "front", url: camera.url, storagePath: join(dir, "media"), logger, minFreeBytes: 1024 * 1024 });
     await recorder.start();
     await recorder.waitUntilRecording(30_000);
     driver = await h.driver("front");
