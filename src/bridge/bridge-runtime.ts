@@ -12,6 +12,8 @@ export interface BridgeRuntime {
   readonly delivery: DeliveryPort;
   /** Per door id, for doors with a camera. */
   readonly cameraFeeds: ReadonlyMap<string, CameraFeed>;
+  /** Per door id: the door's one logger ("Front door: ..."), for the faces to log under the same name as its drivers. */
+  readonly doorLoggers: ReadonlyMap<string, Logger>;
   /** Pairing a lock and discovering cameras (the console's setup buttons); pairing events for live updates. */
   readonly setup: SetupPort;
   /** The HTTP API's base URL once started. */

@@ -54,10 +54,13 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
   const locks = new Map<string, PairedLock>();
   const drivers = new Map<string, LockDriver>();
   const cameras = new Map<string, DoorCamera>();
+  const doorLoggers = new Map<string, Logger>();
   // The lock's own keypad limit follows the configured lockout; it holds at most 255 s (ZCL uint8).
   const keypadLockout = { wrongCodeEntryLimit: config.delivery.lockoutAttempts, userCodeTemporaryDisableTime: Math.min(255, config.delivery.lockoutWindowMinutes * 60) };
   for (const door of config.doors) {
+    // One logger per door, shared by its drivers, camera, the delivery flow and the HomeKit/Matter faces.
     const doorLog = prefixed(logger, door.name);
+    doorLoggers.set(door.id, doorLog);
     if (door.lock.driver === "zigbee2mqtt") {
       drivers.set(door.id, z2m.add(door.lock, doorLog));
     } else if (coordinator) {
@@ -87,6 +90,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           preRollSeconds: door.preRollSeconds,
           postRollSeconds: door.postRollSeconds,
           driver,
+          logger: doorLoggers.get(door.id)!,
           ...(recorder ? { recorder } : {}),
         },
       ];
@@ -109,6 +113,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
     logger,
     delivery,
     cameraFeeds: cameras as ReadonlyMap<string, CameraFeed>,
+    doorLoggers,
     setup,
     get apiUrl() {
       return apiUrl;
@@ -182,7 +187,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
         if (config.matter.enabled && options.matter !== false) {
           // Imported only when enabled: matter.js is large and sets process-wide defaults when it loads.
           const { startMatterBridge, slotTableProbe } = await import("../matter/index.js");
-          const node = await startMatterBridge({ delivery, config, storageDir, logger, clock, keypad: slotTableProbe(store.slots) });
+          const node = await startMatterBridge({ delivery, config, storageDir, logger, doorLoggers, clock, keypad: slotTableProbe(store.slots) });
           matter = node;
           started.push(() => node.stop());
         }

@@ -58,10 +58,10 @@ function get(url: URL, authorization: string | undefined, req: SnapshotRequest):
         });
       },
     );
-    // Shaped like a socket error on purpose (code ETIMEDOUT), so classifyOnvifError sorts it with the network errors.
-    r.setTimeout(req.timeoutMs, () => r.destroy(Object.assign(new Error("Network timeout"), { code: "ETIMEDOUT" })));
+    // A timeout reads like the socket error it stands for (ETIMEDOUT).
+    r.setTimeout(req.timeoutMs, () => r.destroy(new DeviceUnreachableError(`${req.label}: snapshot request failed (ETIMEDOUT)`)));
     r.on("error", (e: NodeJS.ErrnoException) =>
-      reject(new DeviceUnreachableError(`${req.label}: snapshot request failed (${e.code ?? e.message})`, { cause: e })),
+      reject(e instanceof DeviceUnreachableError ? e : new DeviceUnreachableError(`${req.label}: snapshot request failed (${e.code ?? e.message})`, { cause: e })),
     );
     r.end();
   });

@@ -55,6 +55,7 @@ export function serveCommand(io: CliIo, globals: () => GlobalOptions): Command {
           storageDir: run.storageDir,
           delivery: runtime.delivery,
           cameraFeeds: runtime.cameraFeeds,
+          doorLoggers: runtime.doorLoggers,
           logger: prefixed(logger, "HomeKit"),
           // The demo advertises on loopback only: it must never announce a simulated door to the home network.
           ...(run.config.homekit.bind ? { bind: run.config.homekit.bind } : demo ? { bind: ["127.0.0.1"] } : {}),

@@ -4,7 +4,7 @@ import type { Clock } from "../access/clock.js";
 import type { DeliveryConfig } from "../config/config.js";
 import type { DoorId, EpochMs, VisitId } from "../access/ids.js";
 import { formatError } from "../core/errors.js";
-import type { Logger } from "../core/logger.js";
+import { prefixed, type Logger } from "../core/logger.js";
 import type { DoorSettings } from "../store/door-settings-store.js";
 import type { Store } from "../store/store.js";
 import type { Visit, VisitPatch } from "../store/visit-store.js";
@@ -75,7 +75,8 @@ export function switchDefaults(ctx: DeliveryContext): DoorSettings {
 /** Something a person should look at: logged, audited, emitted, and noted on the visit when there is one. */
 export function raiseAlert(ctx: DeliveryContext, doorId: DoorId, message: string, visitId?: VisitId): void {
   const at: EpochMs = ctx.clock.now();
-  ctx.logger.warn(`${doorId}: ${message}`);
+  const log = ctx.doors.get(doorId)?.log ?? prefixed(ctx.logger, doorId);
+  log.warn(message);
   try {
     ctx.store.transaction(() => {
       if (visitId) {
@@ -85,7 +86,7 @@ export function raiseAlert(ctx: DeliveryContext, doorId: DoorId, message: string
       ctx.store.audit.append({ type: "door.alert", actor: "system", doorId, ...(visitId && { visitId }), details: { message } });
     });
   } catch (error) {
-    ctx.logger.error(`${doorId}: could not record the alert: ${formatError(error)}`);
+    log.error(`Could not record the alert: ${formatError(error)}`);
   }
   ctx.events.emit("alert", { doorId, ...(visitId && { visitId }), message, at });
 }

@@ -58,13 +58,14 @@ export class DeliveryService implements DeliveryPort {
     const clock = options.clock ?? systemClock;
     this.ownScheduler = options.scheduler ? undefined : new TimerScheduler(clock);
     const scheduler = options.scheduler ?? this.ownScheduler!;
-    const doors = new Map(options.doors.map((d) => [d.id, new DoorRuntime(d)]));
+    const logger = options.logger ?? silentLogger;
+    const doors = new Map(options.doors.map((d) => [d.id, new DoorRuntime(d, logger)]));
     this.ctx = {
       store: options.store,
       clock,
       scheduler,
       timers: new KeyedTimers(scheduler),
-      logger: options.logger ?? silentLogger,
+      logger,
       events: this.events,
       settings: options.settings,
       timing: { ...DEFAULT_TIMING, ...options.timing },
@@ -104,7 +105,7 @@ export class DeliveryService implements DeliveryPort {
     for (const door of this.ctx.doors.values()) this.keypadLockouts.push(new KeypadLockout(this.ctx, door));
     // Not awaited: a lock that does not answer must not hold up the start (the write is retried, and alerted when it matters).
     for (const k of this.keypadLockouts) {
-      k.start().catch((error: unknown) => this.ctx.logger.error(`keypad lockout start failed: ${formatError(error)}`));
+      k.start().catch((error: unknown) => k.log.error(`Keypad lockout start failed: ${formatError(error)}`));
     }
     if (this.options.syncKeypads ?? true) {
       for (const door of this.ctx.doors.values()) {
@@ -114,7 +115,7 @@ export class DeliveryService implements DeliveryPort {
           store: this.ctx.store,
           clock: this.ctx.clock,
           scheduler: this.ctx.scheduler,
-          logger: this.ctx.logger,
+          logger: door.log,
         });
       }
       await Promise.all([...this.ctx.doors.values()].map((d) => d.sync!.start()));
@@ -135,7 +136,7 @@ export class DeliveryService implements DeliveryPort {
         try {
           await door.active.end();
         } catch (error) {
-          this.ctx.logger.error(`${door.id}: relock at shutdown failed: ${formatError(error)}`);
+          door.log.error(`Relock at shutdown failed: ${formatError(error)}`);
         }
       }),
     );
@@ -174,7 +175,7 @@ export class DeliveryService implements DeliveryPort {
       this.ctx.store.audit.append({ type: "visit.end-requested", actor: auditActor(actor), doorId: door.id, visitId: visit.id });
     } catch (error) {
       unrecorded = error;
-      this.ctx.logger.error(`${door.id}: visit ${visit.id}: ending it without recording the request: ${formatError(error)}`);
+      door.log.error(`Visit ${visit.id}: ending it without recording the request: ${formatError(error)}`);
     }
     const ended = await owner.end();
     if (unrecorded !== undefined) throw unrecorded;

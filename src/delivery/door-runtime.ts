@@ -1,6 +1,7 @@
 // One door as the delivery flow sees it: its lock, its optional camera recorder, its PIN sync and its open visit.
 import type { DoorId } from "../access/ids.js";
 import type { Recorder } from "../camera/recorder.js";
+import { prefixed, type Logger } from "../core/logger.js";
 import type { LockDriver, LockState } from "../zigbee/lock-driver.js";
 import type { CredentialSync } from "./credential-sync.js";
 import type { VisitOwner } from "./visit-owner.js";
@@ -15,6 +16,11 @@ export interface DeliveryDoor {
   driver: LockDriver;
   /** Absent when the door has no camera: guest access then needs a credential and config that waive recording. */
   recorder?: Recorder;
+  /**
+   * The door's one logger, prefixed with its name, which its drivers, camera and faces share (made once by the bridge).
+   * Absent: the service's logger prefixed with the door's name.
+   */
+  logger?: Logger;
 }
 
 export class DoorRuntime {
@@ -23,8 +29,15 @@ export class DoorRuntime {
   /** Visits relocked and recording their post-roll. */
   readonly closing = new Set<Promise<void>>();
   sync: CredentialSync | undefined;
+  /** Every line about this door goes through here: "Front door: ...". */
+  readonly log: Logger;
 
-  constructor(readonly door: DeliveryDoor) {}
+  constructor(
+    readonly door: DeliveryDoor,
+    serviceLogger: Logger,
+  ) {
+    this.log = door.logger ?? prefixed(serviceLogger, door.name);
+  }
 
   get id(): DoorId {
     return this.door.id;

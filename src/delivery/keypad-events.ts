@@ -22,7 +22,7 @@ export function attachDoorEvents(ctx: DeliveryContext, door: DoorRuntime): () =>
       try {
         handle(e);
       } catch (error) {
-        ctx.logger.error(`${door.id}: handling a lock event failed: ${formatError(error)}`);
+        door.log.error(`Handling a lock event failed: ${formatError(error)}`);
       }
     };
   const onState = guarded((e: StateChange) => onLockState(ctx, door, e));
@@ -66,7 +66,7 @@ function onLateUnlock(ctx: DeliveryContext, door: DoorRuntime, e: LateUnlock): v
   raiseAlert(ctx, door.id, message);
   relockDoor(ctx, door).then((r) => {
     if (!r.locked) raiseAlert(ctx, door.id, `The door could not be relocked after a late unlock (${r.error}).`);
-  }, (error: unknown) => ctx.logger.error(`${door.id}: relock after a late unlock failed: ${formatError(error)}`));
+  }, (error: unknown) => door.log.error(`Relock after a late unlock failed: ${formatError(error)}`));
 }
 
 function onLockOperation(ctx: DeliveryContext, door: DoorRuntime, e: OperationEvent): void {

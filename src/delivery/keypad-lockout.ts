@@ -3,6 +3,7 @@
 // and the relock are unaffected), and turned on again when the lockout ends. The lock's answer is checked; a lock
 // that cannot turn its keypad off is an alert, never silence.
 import { formatError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
 import { raiseAlert, type DeliveryContext } from "./delivery-context.js";
 import type { DoorRuntime } from "./door-runtime.js";
 import type { Cancel } from "./relock-scheduler.js";
@@ -22,6 +23,10 @@ export class KeypadLockout {
     private readonly ctx: DeliveryContext,
     private readonly door: DoorRuntime,
   ) {}
+
+  get log(): Logger {
+    return this.door.log;
+  }
 
   private get key(): string {
     return `door:${this.door.id}`;
@@ -45,7 +50,7 @@ export class KeypadLockout {
 
   /** One write at a time; each looks at the lockout afresh. */
   private syncLogged(): void {
-    this.sync().catch((error: unknown) => this.ctx.logger.error(`${this.door.id}: keypad lockout sync failed: ${formatError(error)}`));
+    this.sync().catch((error: unknown) => this.log.error(`Keypad lockout sync failed: ${formatError(error)}`));
   }
 
   sync(): Promise<void> {
@@ -69,11 +74,11 @@ export class KeypadLockout {
           await driver.setKeypadEnabled(!wanted);
           this.keypadOff = wanted;
           this.ctx.store.audit.append({ type: "door.keypad", actor: "system", doorId: this.door.id, details: { enabled: !wanted, reason: "lockout" } });
-          this.ctx.logger.info(`${this.door.id}: keypad ${wanted ? "off for the wrong-PIN lockout" : "on again"}.`);
+          this.log.info(`Keypad ${wanted ? "off for the wrong-PIN lockout" : "on again"}.`);
         } catch (error) {
           // A keypad left on during a lockout is worth a person's attention; one not turned back on is logged and retried.
           if (wanted) raiseAlert(this.ctx, this.door.id, `Wrong-PIN lockout: the lock did not turn its keypad off (${formatError(error)}); retrying.`);
-          else this.ctx.logger.warn(`${this.door.id}: the lock did not turn its keypad on (${formatError(error)}); retrying.`);
+          else this.log.warn(`The lock did not turn its keypad on (${formatError(error)}); retrying.`);
           this.later(RETRY_MS);
           return;
         }

@@ -2,7 +2,7 @@
 // asks for (store, lock, recorder, timers, events) and feeds their results back as events. Nothing else moves a visit.
 import type { CredentialId, VisitId } from "../access/ids.js";
 import type { ClipPart as RecorderClipPart, VisitClip } from "../camera/recorder.js";
-import { DeviceRejectedError, formatError } from "../core/errors.js";
+import { DeviceRejectedError, InternalError, formatError } from "../core/errors.js";
 import type { ClipPart, Visit, VisitPatch, VisitVia } from "../store/visit-store.js";
 import { commitTransition, raiseAlert, sleep, type DeliveryContext, SHUTDOWN_POST_ROLL_MS } from "./delivery-context.js";
 import type { DoorRuntime } from "./door-runtime.js";
@@ -122,7 +122,7 @@ export class VisitOwner {
         this.perform(effect);
       } catch (error) {
         // A store write failing must not strand the visit between phases: logged, and the machine goes on.
-        this.ctx.logger.error(`${this.door.id}: visit ${this.id}: ${effect.type} failed: ${formatError(error)}`);
+        this.door.log.error(`Visit ${this.id}: ${effect.type} failed: ${formatError(error)}`);
       }
     }
   }
@@ -149,7 +149,7 @@ export class VisitOwner {
         } catch (error) {
           // Fail secure: a row that cannot be written (a full disk) never keeps a door open. Relocking is safe without
           // the record: start-up recovery relocks every door that an open visit names anyway.
-          ctx.logger.error(`${door.id}: visit ${this.id}: relocking without recording it first: ${formatError(error)}`);
+          door.log.error(`Visit ${this.id}: relocking without recording it first: ${formatError(error)}`);
         }
         return void this.relock();
       case "record-relock-failed": {
@@ -180,7 +180,7 @@ export class VisitOwner {
       recorder.beginVisit(this.id, { preRollMs: this.door.door.preRollSeconds * 1000 });
       this.recordingBegun = true;
     } catch (error) {
-      this.ctx.logger.warn(`${this.door.id}: the recorder could not begin the ${this.start.via} visit: ${formatError(error)}`);
+      this.door.log.warn(`The recorder could not begin the ${this.start.via} visit: ${formatError(error)}`);
     }
   }
 
@@ -190,8 +190,8 @@ export class VisitOwner {
       this.dispatch({ type: result.outcome === "timed-out" ? "unlock-timed-out" : "unlock-confirmed" });
     } catch (error) {
       const refused = error instanceof DeviceRejectedError;
-      this.unlockError = error instanceof Error ? error : new Error(String(error));
-      this.ctx.logger.warn(`${this.door.id}: the lock ${refused ? "refused" : "did not answer"} the unlock: ${formatError(error)}`);
+      this.unlockError = error instanceof Error ? error : new InternalError(String(error));
+      this.door.log.warn(`The lock ${refused ? "refused" : "did not answer"} the unlock: ${formatError(error)}`);
       this.dispatch({ type: "unlock-failed", refused });
     }
   }
@@ -300,6 +300,6 @@ function toVisitPart(part: RecorderClipPart): ClipPart {
 
 export function requireVisit(ctx: DeliveryContext, id: VisitId): Visit {
   const visit = ctx.store.visits.get(id);
-  if (!visit) throw new Error(`visit ${id} vanished from the store`);
+  if (!visit) throw new InternalError(`Visit ${id} vanished from the store`);
   return visit;
 }

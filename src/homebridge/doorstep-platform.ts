@@ -112,7 +112,7 @@ export class DoorstepPlatform implements DynamicPlatformPlugin {
         doorId: status.id,
         name,
         delivery: runtime.delivery,
-        logger: prefixed(this.logger, name),
+        logger: runtime.doorLoggers.get(status.id) ?? prefixed(this.logger, name),
         lockAccessory,
         accessCodes,
         ...(feed && cameraAccessory && { camera: { accessory: cameraAccessory, feed, ffmpegPath: config.recording.ffmpegPath } }),

@@ -18,6 +18,8 @@ export interface StandaloneBridgeOptions {
   delivery: DeliveryPort;
   cameraFeeds: ReadonlyMap<string, CameraFeed>;
   logger: Logger;
+  /** Per door id, the door's one logger (the bridge's `doorLoggers`); absent: `logger` prefixed with the door's name. */
+  doorLoggers?: ReadonlyMap<string, Logger>;
   /** Default: @homebridge/hap-nodejs, loaded now (a clear ConfigError when it is not installed). */
   hap?: Hap;
   /** Default config.homekit.port; 0 picks a free port. */
@@ -72,7 +74,8 @@ export async function startStandaloneBridge(options: StandaloneBridgeOptions): P
       bridge.addBridgedAccessory(cameraAccessory);
       camera = { accessory: cameraAccessory, feed, ffmpegPath: config.recording.ffmpegPath, ...(options.liveVideoMode && { videoMode: options.liveVideoMode }) };
     }
-    const door = new DoorHomeKit({ hap, doorId: status.id, name, delivery, logger: prefixed(logger, name), lockAccessory, accessCodes, ...(camera && { camera }) });
+    const doorLogger = options.doorLoggers?.get(status.id) ?? prefixed(logger, name);
+    const door = new DoorHomeKit({ hap, doorId: status.id, name, delivery, logger: doorLogger, lockAccessory, accessCodes, ...(camera && { camera }) });
     door.start();
     doors.set(status.id, door);
   }

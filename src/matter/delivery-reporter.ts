@@ -25,18 +25,20 @@ export function startDeliveryReporter(link: DoorstepLink, doors: readonly DoorEn
   const byDoor = new Map(doors.map((d) => [d.doorId, d]));
   const pending = new Set<Promise<unknown>>();
   let stopped = false;
-  const run = (what: string, work: () => Promise<unknown>) => {
+  const run = (what: string, work: () => Promise<unknown>, log = link.logger) => {
     if (stopped) return;
     const p = work()
-      .catch((error: unknown) => link.logger.warn(`${what} failed: ${formatError(error)}`))
+      .catch((error: unknown) => log.warn(`${what} failed: ${formatError(error)}`))
       .finally(() => pending.delete(p));
     pending.add(p);
   };
+  /** Work for one door's endpoints: its failures are logged under the door's name. */
+  const runFor = (d: DoorEndpoints, what: string, work: () => Promise<unknown>) => run(`Matter ${what}`, work, link.loggerOf(d.doorId));
 
   const onLockState = ({ doorId, state, door, available }: DeliveryEvents["lockState"][0]) => {
     const d = byDoor.get(doorId);
     if (!d) return;
-    run("lock state", async () => {
+    runFor(d, "lock state", async () => {
       const lockState = matterLockStateChange(state);
       await d.lock.set({ doorLock: { ...(lockState !== undefined && { lockState }), doorState: matterDoorState(door) } });
       await d.lock.set({ bridgedDeviceBasicInformation: { reachable: available } });
@@ -48,7 +50,7 @@ export function startDeliveryReporter(link: DoorstepLink, doors: readonly DoorEn
     // A Matter command reports its own unlock (with the controller's fabric), or fails it; the rest is reported here.
     // Decided now: the command may have finished by the time the work below runs.
     const ownCommand = link.ownVisits.has(visit.id) || (link.isCommanding(visit.doorId) && visit.via !== "keypad");
-    run("visit start", async () => {
+    runFor(d, "visit start", async () => {
       await d.visit.set({ occupancySensing: { occupancy: { occupied: true } } });
       if (ownCommand) return;
       const source = visit.via === "keypad" ? DoorLock.OperationSource.Keypad : DoorLock.OperationSource.Remote;
@@ -59,7 +61,7 @@ export function startDeliveryReporter(link: DoorstepLink, doors: readonly DoorEn
     const d = byDoor.get(visit.doorId);
     link.ownVisits.delete(visit.id);
     if (!d) return;
-    run("visit end", async () => {
+    runFor(d, "visit end", async () => {
       await d.visit.set({ occupancySensing: { occupancy: { occupied: false } } });
       await mirrorDoor(d);
     });
@@ -67,14 +69,14 @@ export function startDeliveryReporter(link: DoorstepLink, doors: readonly DoorEn
   const onRefused = ({ doorId, reason, via }: DeliveryEvents["refused"][0]) => {
     const d = byDoor.get(doorId);
     if (!d || via !== "keypad") return; // remote refusals from Matter are reported by the command itself
-    run("refusal", async () => {
+    runFor(d, "refusal", async () => {
       await d.lock.act((agent) => agent.get(GuestLockServer).reportRefused(operationErrorFor(reason)));
     });
   };
   const onSwitches = ({ doorId, switches }: DeliveryEvents["switches"][0]) => {
     const d = byDoor.get(doorId);
     if (!d) return;
-    run("switches", async () => {
+    runFor(d, "switches", async () => {
       await d.deliveries.set({ onOff: { onOff: switches.inHomeDeliveries } });
       await d.pets.set({ onOff: { onOff: switches.petsHome } });
     });

@@ -2,7 +2,7 @@
 // (persisted, audited); only then does the attribute change. The delivery service's `switches` event keeps it in step
 // when the switch changes elsewhere.
 import { OnOffServer } from "@matter/main/behaviors/on-off";
-import { Status, StatusResponseError } from "@matter/main/types";
+import { InternalError } from "../core/errors.js";
 import { matterStatusError } from "./matter-status.js";
 import { ownerVia } from "../delivery/actor.js";
 import { DoorstepLink } from "./doorstep-link.js";
@@ -21,7 +21,7 @@ export class DoorSwitchServer extends OnOffServer {
   #apply(value: boolean): void {
     const link = this.env.get(DoorstepLink);
     const role = link.role(this.endpoint.id);
-    if (role.kind !== "switch") throw new StatusResponseError("Not a Doorstep switch", Status.Failure);
+    if (role.kind !== "switch") throw matterStatusError(new InternalError(`Endpoint ${this.endpoint.id} is not a Doorstep switch`));
     try {
       link.delivery.setSwitches(role.doorId, { [role.switch]: value }, ownerVia("matter"));
     } catch (error) {

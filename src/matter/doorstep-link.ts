@@ -23,7 +23,10 @@ export type EndpointRole = { kind: "lock"; doorId: string } | { kind: "switch"; 
 
 export interface DoorstepLinkOptions {
   delivery: DeliveryPort;
+  /** Node-wide lines ("Matter: ..."). */
   logger: Logger;
+  /** Per door id, the door's one logger: what a door's endpoints say goes there ("Front door: ..."). */
+  doorLoggers: ReadonlyMap<string, Logger>;
   timeZone: string;
   maxCredentialDays: number;
   requirePinForRemoteOperation: boolean;
@@ -48,6 +51,11 @@ export class DoorstepLink {
 
   get logger(): Logger {
     return this.options.logger;
+  }
+
+  /** The door's logger; the node's for a door the bridge does not know. */
+  loggerOf(doorId: string): Logger {
+    return this.options.doorLoggers.get(doorId) ?? this.options.logger;
   }
 
   register(endpointId: string, role: EndpointRole): void {

@@ -2,39 +2,34 @@
 // matter.js keeps the Matter view (users, encrypted PINs, schedules); every change is projected onto the credential
 // store through DeliveryPort.credentials, and every unlock goes through the delivery flow (recording first). matter.js
 // enforces none of schedules, user types or operating modes: this class does, by letting the access core decide.
-import { createHash } from "node:crypto";
-import { Bytes, Supervision } from "@matter/main";
+import { Bytes } from "@matter/main";
 import { DoorLockServer } from "@matter/main/behaviors/door-lock";
 import { DoorLock } from "@matter/main/clusters/door-lock";
 import { field, listOf, nonvolatile, string, uint16 } from "@matter/main/model";
-import { FabricIndex, Status, StatusResponseError } from "@matter/main/types";
-import { matterStatusError } from "./matter-status.js";
+import { FabricIndex } from "@matter/main/types";
+import { DoorLockRefusal, matterStatusError, refusedCredential, succeeded, type DoorLockRefusalKind } from "./matter-status.js";
 import type { CredentialId, VisitId } from "../access/ids.js";
-import { ConflictError, ValidationError, formatError } from "../core/errors.js";
+import { ConflictError, DeviceUnreachableError, ValidationError, formatError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
 import { ownerVia } from "../delivery/actor.js";
 import type { CredentialView } from "../delivery/credential-service.js";
 import type { RedeemOutcome } from "../delivery/delivery-port.js";
 import { validateCredentialInput } from "../access/credential-input.js";
 import { DoorstepLink } from "./doorstep-link.js";
-import { mirrorCredential, projectUser, type MatterUserView } from "./lock-user-mapping.js";
+import { mirrorCredential, pinText, projectUser, termsInput, viewFingerprint, type MatterUserView } from "./lock-user-mapping.js";
 import { operationErrorFor } from "./operation-error.js";
 
 const MATTER = ownerVia("matter");
 const PIN = DoorLock.CredentialType.Pin;
 const ALL = 0xfffe;
-/** Matter DlStatus values the global Status enum lacks (spec 5.2.6.2). */
-const DL_DUPLICATE = 2 as Status;
-const DL_OCCUPIED = 3 as Status;
-
-/**
- * A SetCredentialResponse with a DlStatus. matter.js 0.17.9 types the field as the global Status and would refuse 2/3
- * (fixed upstream in matter.js PR #4381), so this field skips validation.
- */
-function dlResponse(status: Status, nextCredentialIndex: number | null): DoorLock.SetCredentialResponse {
-  const response: DoorLock.SetCredentialResponse = { status, userIndex: null, nextCredentialIndex };
-  Supervision(response as unknown as Record<string, never>, "status").validate = false;
-  return response;
+/** A guest code the store would not take, as the command's answer. */
+function notSaved(error: unknown) {
+  if (error instanceof ConflictError) return matterStatusError(new ConflictError("Another guest code already uses this PIN at this door"));
+  return matterStatusError(error, error instanceof ValidationError ? "Not a valid guest code" : "The guest code was not saved");
 }
+
+/** A refusal by the DoorLock cluster's rules, as the command's answer (the status is matter-status.ts's decision). */
+const refused = (kind: DoorLockRefusalKind, message: string) => matterStatusError(new DoorLockRefusal(kind, message));
 /** Credential data of a mirrored user: never equal to a PIN (digits), so it can neither match nor collide. */
 const PLACEHOLDER = Bytes.fromHex("ffffffffffffffff");
 
@@ -74,13 +69,17 @@ export class GuestLockServer extends Base {
   override async lockDoor(request: DoorLock.LockDoorRequest): Promise<void> {
     const operation = DoorLock.LockOperationType.Lock;
     this.#assertRemoteAllowed(operation);
-    if (request.pinCode === undefined && this.state.requirePinForRemoteOperation) this.#refuse(operation, DoorLock.OperationError.InvalidCredential, "PIN required for remote operation");
+    if (request.pinCode === undefined && this.state.requirePinForRemoteOperation) {
+      this.#refuse(operation, DoorLock.OperationError.InvalidCredential, "PIN required for remote operation");
+    }
     let userIndex: number | null = null;
     if (request.pinCode !== undefined) {
       const pin = this.#pinText(request.pinCode, operation);
       // Through the wrong-PIN lockout, as an unlock is: a PIN check is a guess whatever the door does after it.
-      const checked = this.#link.delivery.checkRemotePin({ doorId: this.#doorId, pin, actor: MATTER, source: `matter:${this.context.fabric ?? 0}` });
-      if (checked.outcome === "locked-out") this.#refuse(operation, operationErrorFor("locked-out"), `Refused: locked-out (retry in ${checked.retryAfterSeconds} s)`);
+      const checked = this.#link.delivery.checkRemotePin({ doorId: this.#doorId, pin, actor: MATTER, source: this.#source });
+      if (checked.outcome === "locked-out") {
+        this.#refuse(operation, operationErrorFor("locked-out"), `Refused: locked-out (retry in ${checked.retryAfterSeconds} s)`);
+      }
       if (checked.outcome !== "valid") this.#refuse(operation, DoorLock.OperationError.InvalidCredential, "Invalid PIN code");
       userIndex = this.#linkOfCredential(checked.credentialId)?.userIndex ?? null;
     }
@@ -89,10 +88,10 @@ export class GuestLockServer extends Base {
     try {
       state = await this.#link.commanding(doorId, () => this.#link.delivery.ownerLock(doorId, MATTER));
     } catch (error) {
-      this.#link.logger.warn(`Matter lock of ${doorId} failed: ${formatError(error)}`);
+      this.#log.warn(`Matter lock failed: ${formatError(error)}`);
       throw matterStatusError(error, "The lock did not lock");
     }
-    if (state !== "locked") throw new StatusResponseError(`The lock did not confirm the lock (${state})`, Status.Failure);
+    if (state !== "locked") throw matterStatusError(new DeviceUnreachableError(`The lock did not confirm the lock (${state})`));
     this.state.lockState = DoorLock.LockState.Locked;
     this.#emitOperation(operation, DoorLock.OperationSource.Remote, userIndex);
   }
@@ -103,16 +102,18 @@ export class GuestLockServer extends Base {
     const doorId = this.#doorId;
     const delivery = this.#link.delivery;
     if (pinCode === undefined) {
-      if (this.state.requirePinForRemoteOperation) this.#refuse(operation, DoorLock.OperationError.InvalidCredential, "PIN required for remote operation");
+      if (this.state.requirePinForRemoteOperation) {
+        this.#refuse(operation, DoorLock.OperationError.InvalidCredential, "PIN required for remote operation");
+      }
       let state: string;
       try {
         state = await this.#link.commanding(doorId, () => delivery.ownerUnlock(doorId, MATTER));
       } catch (error) {
-        this.#link.logger.warn(`Matter unlock of ${doorId} failed: ${formatError(error)}`);
+        this.#log.warn(`Matter unlock failed: ${formatError(error)}`);
         throw matterStatusError(error, "The lock did not unlock");
       }
       // Not confirmed (the lock did not answer in time): a failure; the lock's own later report moves lockState.
-      if (state !== "unlocked") throw new StatusResponseError(`The lock did not confirm the unlock (${state})`, Status.Failure);
+      if (state !== "unlocked") throw matterStatusError(new DeviceUnreachableError(`The lock did not confirm the unlock (${state})`));
       this.state.lockState = DoorLock.LockState.Unlocked;
       this.#emitOperation(operation, DoorLock.OperationSource.Remote, null);
       return;
@@ -122,16 +123,16 @@ export class GuestLockServer extends Base {
       this.#refuse(operation, DoorLock.OperationError.Restricted, "Guest codes are off in vacation mode");
     }
     // The delivery flow: policy (schedule, uses, switches), recording first, then the unlock, all or nothing.
-    const source = `matter:${this.context.fabric ?? 0}`;
+    const source = this.#source;
     let outcome: RedeemOutcome;
     try {
       outcome = await this.#link.commanding(doorId, () => delivery.redeem({ doorId, pin, actor: MATTER, source }));
     } catch (error) {
-      this.#link.logger.warn(`Matter unlock with PIN at ${doorId} failed: ${formatError(error)}`);
+      this.#log.warn(`Matter unlock with a PIN failed: ${formatError(error)}`);
       throw matterStatusError(error, "The lock did not unlock");
     }
     if (outcome.outcome !== "unlocked") {
-      this.#link.logger.info(`Matter unlock with a PIN at ${doorId} refused: ${outcome.reason}.`);
+      this.#log.info(`Matter unlock with a PIN refused: ${outcome.reason}.`);
       this.#refuse(operation, operationErrorFor(outcome.reason), `Refused: ${outcome.reason}`);
     }
     this.#link.ownVisits.add(outcome.visitId);
@@ -150,7 +151,7 @@ export class GuestLockServer extends Base {
   }
 
   #pinText(pinCode: Bytes, operation: DoorLock.LockOperationType): string {
-    const text = pinText(pinCode);
+    const text = pinText(Bytes.of(pinCode));
     if (text === undefined) this.#refuse(operation, DoorLock.OperationError.InvalidCredential, "A PIN is 4 to 8 digits");
     return text;
   }
@@ -168,7 +169,7 @@ export class GuestLockServer extends Base {
       },
       this.context,
     );
-    throw new StatusResponseError(message, Status.Failure);
+    throw refused("operation-refused", message);
   }
 
   #emitOperation(operation: DoorLock.LockOperationType, source: DoorLock.OperationSource, userIndex: number | null): void {
@@ -184,6 +185,11 @@ export class GuestLockServer extends Base {
       },
       this.context,
     );
+  }
+
+  /** The client, for the per-source wrong-PIN lockout. */
+  get #source(): string {
+    return `matter:${this.context.fabric ?? 0}`;
   }
 
   get #sourceNode() {
@@ -214,27 +220,30 @@ export class GuestLockServer extends Base {
     // Index 0 is the Programming PIN's; controllers (Apple Home) send it to mean "any free slot".
     if (operationType === DoorLock.DataOperationType.Add && credentialIndex === 0) {
       const free = auth.findNextAvailableCredentialIndex(PIN, 0, max);
-      if (free === null) return { status: Status.ResourceExhausted, userIndex: null, nextCredentialIndex: null };
+      if (free === null) return refusedCredential(new DoorLockRefusal("no-free-slot", `All ${max} PIN credentials are in use`), null);
       credentialIndex = free;
     }
-    if (credentialIndex < 1 || credentialIndex > max) return { status: Status.InvalidCommand, userIndex: null, nextCredentialIndex: null };
-    const pin = pinText(request.credentialData);
+    if (credentialIndex < 1 || credentialIndex > max) return refusedCredential(new DoorLockRefusal("invalid-command", `No PIN credential ${credentialIndex}`), null);
+    const pin = pinText(Bytes.of(request.credentialData));
     if (pin === undefined || pin.length < this.state.minPinCodeLength || pin.length > this.state.maxPinCodeLength) {
-      return { status: Status.InvalidCommand, userIndex: null, nextCredentialIndex: null };
+      return refusedCredential(new DoorLockRefusal("invalid-command", "Not a PIN of an accepted length"), null);
     }
     const nextCredentialIndex = auth.findNextAvailableCredentialIndex(PIN, credentialIndex, max);
     const existing = auth.findCredential(PIN, credentialIndex);
-    if (operationType === DoorLock.DataOperationType.Add && existing) return dlResponse(DL_OCCUPIED, nextCredentialIndex);
+    if (operationType === DoorLock.DataOperationType.Add && existing) {
+      return refusedCredential(new DoorLockRefusal("occupied", `PIN credential ${credentialIndex} is in use`), nextCredentialIndex);
+    }
+    const duplicate = new DoorLockRefusal("duplicate", "Another user or guest code has this PIN");
     const owner = existing ? auth.findUserIndexForCredential(PIN, credentialIndex) : request.userIndex;
     if (owner !== null && owner !== undefined) this.#assertMatterOwned(owner);
-    if (auth.isDuplicateCredential(PIN, request.credentialData, credentialIndex)) return dlResponse(DL_DUPLICATE, nextCredentialIndex);
+    if (auth.isDuplicateCredential(PIN, request.credentialData, credentialIndex)) return refusedCredential(duplicate, nextCredentialIndex);
     // A PIN some other credential (API, CLI, another door's user) already uses at this door is a duplicate too.
-    const holder = this.#link.delivery.credentials.check({ doorId: this.#doorId, pin, via: "keypad", recording: true, lockAvailable: true }).credential;
+    const holder = this.#holderOf(pin);
     const ownCredential = owner !== null && owner !== undefined ? this.#linkOf(owner)?.credentialId : undefined;
-    if (holder && holder.id !== ownCredential && holder.revokedAt === undefined) return dlResponse(DL_DUPLICATE, nextCredentialIndex);
+    if (holder && holder.id !== ownCredential && holder.revokedAt === undefined) return refusedCredential(duplicate, nextCredentialIndex);
 
     const response = await super.setCredential({ ...request, credential: { credentialType: PIN, credentialIndex } });
-    if (response.status !== Status.Success) return response;
+    if (!succeeded(response)) return response;
     const userIndex = request.userIndex ?? response.userIndex;
     if (userIndex !== null) await this.#project(userIndex);
     return response;
@@ -259,7 +268,7 @@ export class GuestLockServer extends Base {
   override async setWeekDaySchedule(request: DoorLock.SetWeekDayScheduleRequest): Promise<void> {
     const { startHour, startMinute, endHour, endMinute, daysMask } = request;
     if (startHour > 23 || endHour > 23 || startMinute > 59 || endMinute > 59 || !Object.values(daysMask).some(Boolean)) {
-      throw new StatusResponseError("Week-day schedule out of range", Status.InvalidCommand);
+      throw refused("invalid-command", "Week-day schedule out of range");
     }
     this.#assertMatterOwned(request.userIndex);
     await super.setWeekDaySchedule(request);
@@ -310,17 +319,14 @@ export class GuestLockServer extends Base {
     const credentials = this.#link.delivery.credentials;
     if (projection.kind === "no-access") {
       if (link) this.#unlink(userIndex, `its Matter user ${projection.why}`);
-      this.#link.logger.debug(`Matter user ${userIndex} at ${this.#doorId} ${projection.why}: no guest code.`);
+      this.#log.debug(`Matter user ${userIndex} ${projection.why}: no guest code.`);
       return;
     }
     const input = projection.input;
     const checked = validateCredentialInput(input, { knownDoors: [this.#doorId], now, maxSpanDays: o.maxCredentialDays });
-    if (!checked.ok) {
-      const what = checked.errors.map((e) => `${e.path}: ${e.message}`).join("; ");
-      throw new StatusResponseError(`Not a valid guest code: ${what}`, Status.ConstraintError);
-    }
+    if (!checked.ok) throw matterStatusError(ValidationError.of(checked.errors), "Not a valid guest code");
     const old = link ? this.#credentialOrUndefined(link.credentialId) : undefined;
-    const samePin = old !== undefined && view?.pin !== undefined && this.#link.delivery.credentials.check({ doorId: this.#doorId, pin: view.pin, via: "keypad", recording: true, lockAvailable: true }).credential?.id === old.id;
+    const samePin = old !== undefined && view?.pin !== undefined && this.#holderOf(view.pin)?.id === old.id;
     // An edit that keeps the PIN of a live code changes that code in place, and puts its old terms back when the
     // keypad does not confirm: a failed edit never costs the guest the code they hold.
     if (old && samePin && old.revokedAt === undefined && old.live) {
@@ -333,21 +339,20 @@ export class GuestLockServer extends Base {
     try {
       created = credentials.create(input, MATTER).credential;
     } catch (error) {
-      if (error instanceof ConflictError) throw matterStatusError(new ConflictError("Another guest code already uses this PIN at this door"));
-      throw error instanceof ValidationError ? matterStatusError(error, "Not a valid guest code") : error;
+      throw notSaved(error);
     }
     if (created.live && created.mode !== "remote" && created.validFrom <= now) {
       try {
         await this.#link.awaitKeypad(this.#doorId, created.id);
       } catch (error) {
         credentials.revoke(created.id, MATTER);
-        this.#link.logger.warn(`Matter user ${userIndex}: ${formatError(error)}; the command fails.`);
+        this.#log.warn(`Matter user ${userIndex}: ${formatError(error)}; the command fails.`);
         throw matterStatusError(error);
       }
     }
     if (old && !samePin && old.revokedAt === undefined) credentials.revoke(old.id, MATTER);
     this.#setLink({ userIndex, credentialId: created.id, origin: "matter", fingerprint });
-    this.#link.logger.info(`Matter user ${userIndex} at ${this.#doorId} is guest code ${created.id} ("${created.label}").`);
+    this.#log.info(`Matter user ${userIndex} is guest code ${created.id} ("${created.label}").`);
   }
 
   async #amend(userIndex: number, old: CredentialView, input: unknown, fingerprint: string): Promise<void> {
@@ -357,19 +362,19 @@ export class GuestLockServer extends Base {
     try {
       amended = credentials.amend(old.id, input, MATTER);
     } catch (error) {
-      throw error instanceof ValidationError ? matterStatusError(error, "Not a valid guest code") : error;
+      throw notSaved(error);
     }
     if (amended.live && amended.mode !== "remote" && amended.validFrom <= now) {
       try {
         await this.#link.awaitKeypad(this.#doorId, amended.id);
       } catch (error) {
         credentials.amend(old.id, termsInput(old), MATTER);
-        this.#link.logger.warn(`Matter user ${userIndex}: ${formatError(error)}; the command fails and guest code ${old.id} keeps its terms.`);
+        this.#log.warn(`Matter user ${userIndex}: ${formatError(error)}; the command fails and guest code ${old.id} keeps its terms.`);
         throw matterStatusError(error);
       }
     }
     this.#setLink({ userIndex, credentialId: amended.id, origin: "matter", fingerprint });
-    this.#link.logger.info(`Matter user ${userIndex} at ${this.#doorId}: guest code ${amended.id} ("${amended.label}") changed.`);
+    this.#log.info(`Matter user ${userIndex}: guest code ${amended.id} ("${amended.label}") changed.`);
   }
 
   #viewOf(userIndex: number): MatterUserView | undefined {
@@ -378,7 +383,7 @@ export class GuestLockServer extends Base {
     if (!user) return undefined;
     const pinRef = user.credentials.find((c) => c.credentialType === PIN);
     const stored = pinRef ? auth.findCredential(PIN, pinRef.credentialIndex) : undefined;
-    const pin = stored ? pinText(auth.decrypt(stored.credentialData)) : undefined;
+    const pin = stored ? pinText(Bytes.of(auth.decrypt(stored.credentialData))) : undefined;
     return {
       userIndex,
       userName: user.userName,
@@ -392,7 +397,7 @@ export class GuestLockServer extends Base {
 
   #assertMatterOwned(userIndex: number): void {
     if (this.#linkOf(userIndex)?.origin === "store") {
-      throw new StatusResponseError("This user is a Doorstep guest code: change it in Doorstep, or clear it here", Status.Failure);
+      throw refused("not-matter-owned", "This user is a Doorstep guest code: change it in Doorstep, or clear it here");
     }
   }
 
@@ -402,7 +407,7 @@ export class GuestLockServer extends Base {
     const credential = this.#credentialOrUndefined(link.credentialId);
     if (credential && credential.revokedAt === undefined) {
       this.#link.delivery.credentials.revoke(credential.id, MATTER);
-      this.#link.logger.info(`Guest code ${credential.id} revoked: ${why}.`);
+      this.#log.info(`Guest code ${credential.id} revoked: ${why}.`);
     }
     this.state.links = this.state.links.filter((l) => l.userIndex !== userIndex);
   }
@@ -440,7 +445,7 @@ export class GuestLockServer extends Base {
       const userIndex = auth.findAvailableUserIndex(this.state.numberOfTotalUsersSupported);
       const credentialIndex = auth.findNextAvailableCredentialIndex(PIN, 0, this.state.numberOfPinUsersSupported);
       if (userIndex === null || credentialIndex === null) {
-        this.#link.logger.warn(`No free Matter user for guest code ${c.id} at ${this.#doorId}; it works, but Matter does not list it.`);
+        this.#log.warn(`No free Matter user for guest code ${c.id}; it works, but Matter does not list it.`);
         break;
       }
       const m = mirrorCredential(c, c.live, o.timeZone, this.state.numberOfWeekDaySchedulesSupportedPerUser);
@@ -544,6 +549,16 @@ export class GuestLockServer extends Base {
     return this.#link.role(this.endpoint.id).doorId;
   }
 
+  /** The door's one logger: "Front door: Matter user 3 is guest code ...". */
+  get #log(): Logger {
+    return this.#link.loggerOf(this.#doorId);
+  }
+
+  /** The credential that has this PIN at this door, if any (whatever its state). */
+  #holderOf(pin: string): CredentialView | undefined {
+    return this.#link.delivery.credentials.check({ doorId: this.#doorId, pin, via: "keypad", recording: true, lockAvailable: true }).credential;
+  }
+
   #linkOf(userIndex: number): UserLink | undefined {
     return this.state.links.find((l) => l.userIndex === userIndex);
   }
@@ -586,34 +601,4 @@ export namespace GuestLockServer {
     @field(listOf(UserLink), nonvolatile)
     links: UserLink[] = [];
   }
-}
-
-/** ASCII digits of a PIN credential, or undefined when it is not 4–8 digits (a mirrored user's placeholder is not). */
-export function pinText(data: Bytes): string | undefined {
-  const bytes = Bytes.of(data);
-  if (bytes.length < 4 || bytes.length > 8) return undefined;
-  for (const b of bytes) if (b < 0x30 || b > 0x39) return undefined;
-  return String.fromCharCode(...bytes);
-}
-
-/** A credential's terms as a credential input (its PIN left out: amend keeps it). */
-function termsInput(c: CredentialView): Record<string, unknown> {
-  return {
-    label: c.label,
-    kind: c.kind,
-    doors: c.doors,
-    validFrom: c.validFrom,
-    validUntil: c.validUntil,
-    mode: c.mode,
-    allowWhenPetsHome: c.allowWhenPetsHome,
-    requireRecording: c.requireRecording,
-    ...(c.schedule && { schedule: c.schedule }),
-    ...(c.maxUses !== undefined && { maxUses: c.maxUses }),
-    ...(c.expiresAfterFirstUseMinutes !== undefined && { expiresAfterFirstUseMinutes: c.expiresAfterFirstUseMinutes }),
-  };
-}
-
-/** A digest of the Matter view (the PIN only hashed): equal views need no new credential. */
-function viewFingerprint(view: MatterUserView): string {
-  return createHash("sha256").update(JSON.stringify({ ...view, pin: view.pin ?? null })).digest("base64url");
 }

@@ -2,6 +2,7 @@
 // Pure: no matter.js state, no I/O, time and zone passed in. Matter's schedule times are *local* wall-clock time of the
 // configured zone; matter.js hands epoch-s fields over as UNIX seconds, so a year-day time t means "the wall clock in
 // the zone reads the UTC fields of t".
+import { createHash } from "node:crypto";
 import type { Credential, Weekday, WeeklyWindow } from "../access/credential.js";
 import type { EpochMs } from "../access/ids.js";
 import { instantOfWallMs, utcOffsetMs } from "../access/time-zone.js";
@@ -206,4 +207,33 @@ export function mirrorCredential(credential: Credential, live: boolean, timeZone
     },
     weekDay: weekDay.slice(0, maxWeekDay),
   };
+}
+
+/** ASCII digits of a PIN credential, or undefined when it is not 4–8 digits (a mirrored user's placeholder is not). */
+export function pinText(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 4 || bytes.length > 8) return undefined;
+  for (const b of bytes) if (b < 0x30 || b > 0x39) return undefined;
+  return String.fromCharCode(...bytes);
+}
+
+/** A credential's terms as a credential input, its PIN left out (amend keeps it): how a failed edit is put back. */
+export function termsInput(c: Credential): Record<string, unknown> {
+  return {
+    label: c.label,
+    kind: c.kind,
+    doors: c.doors,
+    validFrom: c.validFrom,
+    validUntil: c.validUntil,
+    mode: c.mode,
+    allowWhenPetsHome: c.allowWhenPetsHome,
+    requireRecording: c.requireRecording,
+    ...(c.schedule && { schedule: c.schedule }),
+    ...(c.maxUses !== undefined && { maxUses: c.maxUses }),
+    ...(c.expiresAfterFirstUseMinutes !== undefined && { expiresAfterFirstUseMinutes: c.expiresAfterFirstUseMinutes }),
+  };
+}
+
+/** A digest of the Matter view, the PIN only hashed: equal views need no new credential. */
+export function viewFingerprint(view: MatterUserView): string {
+  return createHash("sha256").update(JSON.stringify({ ...view, pin: view.pin ?? null })).digest("base64url");
 }

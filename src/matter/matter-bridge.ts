@@ -23,6 +23,8 @@ export interface StartMatterBridgeOptions {
   config: DoorstepConfig;
   storageDir: string;
   logger: Logger;
+  /** Per door id, the door's one logger (the bridge's `doorLoggers`); absent: `logger` prefixed with the door's name. */
+  doorLoggers?: ReadonlyMap<string, Logger>;
   /** Where new PINs' keypad sync is read from (`slotTableProbe(store.slots)`); without it a new PIN is not awaited. */
   keypad?: KeypadSyncProbe;
   clock?: Clock;
@@ -55,9 +57,11 @@ export async function startMatterBridge(options: StartMatterBridgeOptions): Prom
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const identity = resolvePairingIdentity(dir, config.matter);
   const requirePin = config.matter.requirePinForRemoteOperation;
+  const doorLoggers = new Map(delivery.doors().map((d) => [d.id as string, options.doorLoggers?.get(d.id) ?? prefixed(options.logger, d.name)]));
   const link = new DoorstepLink({
     delivery,
     logger,
+    doorLoggers,
     timeZone: config.delivery.timeZone,
     maxCredentialDays: config.delivery.maxCredentialDays,
     requirePinForRemoteOperation: requirePin,

@@ -3,7 +3,8 @@ import type { Credential } from "../../src/access/credential.js";
 import { validateCredentialInput } from "../../src/access/credential-input.js";
 import { CredentialId, DoorId } from "../../src/access/ids.js";
 import {
-  UserStatus, UserType, instantToLocalSeconds, localSecondsToInstant, mirrorCredential, projectUser, weekDayToWindow, type MatterUserView,
+  UserStatus, UserType, instantToLocalSeconds, localSecondsToInstant, mirrorCredential, pinText, projectUser, termsInput, viewFingerprint, weekDayToWindow,
+  type MatterUserView,
 } from "../../src/matter/lock-user-mapping.js";
 
 // Golden vectors written by hand from the Matter spec (LocalStartTime/LocalEndTime are local time; matter.js passes
@@ -146,6 +147,44 @@ describe("matter/lock-user-mapping", () => {
     it("shows at most the supported number of week-day schedules", () => {
       const windows = ["MO", "TU", "WE"].map((d) => ({ days: [d as "MO"], start: "08:00", end: "09:00" }));
       expect(mirrorCredential(credential({ schedule: { type: "weekly", timeZone: BERLIN, windows } }), true, BERLIN, 2).weekDay).to.have.length(2);
+    });
+  });
+
+  describe("PIN bytes and view digests", () => {
+    const ascii = (text: string) => new Uint8Array([...text].map((c) => c.charCodeAt(0)));
+
+    it("a PIN credential is 4 to 8 ASCII digits; anything else (a mirrored user's placeholder) is no PIN", () => {
+      expect(pinText(ascii("4829"))).to.equal("4829");
+      expect(pinText(ascii("48291377"))).to.equal("48291377");
+      for (const bad of ["482", "482913770", "48a9", "48 9"]) expect(pinText(ascii(bad)), bad).to.equal(undefined);
+      expect(pinText(new Uint8Array(8).fill(0xff))).to.equal(undefined);
+    });
+
+    it("a view's digest changes with any field, the PIN included, and never shows the PIN", () => {
+      const base = viewFingerprint(user());
+      expect(viewFingerprint(user())).to.equal(base);
+      expect(viewFingerprint(user({ pin: "482914" }))).to.not.equal(base);
+      expect(viewFingerprint(user({ userType: UserType.Disposable }))).to.not.equal(base);
+      expect(viewFingerprint(user({ weekDay: [{ daysMask: { monday: true }, startHour: 8, startMinute: 0, endHour: 9, endMinute: 0 }] }))).to.not.equal(base);
+      expect(viewFingerprint(user())).to.not.include("482913");
+    });
+  });
+
+  describe("a credential's terms, to put back after a failed edit", () => {
+    it("are a valid credential input once a PIN is added, with every term of the credential", () => {
+      const schedule = { type: "weekly" as const, timeZone: BERLIN, windows: [{ days: ["MO" as const], start: "08:00", end: "09:00" }] };
+      const c: Credential = {
+        id: CredentialId("cred_2"), label: "Cleaner", kind: "cleaning", doors: [DoorId("front")], validFrom: NOW, validUntil: NOW + 86_400_000 * 7,
+        mode: "keypad", allowWhenPetsHome: true, requireRecording: false, createdAt: NOW, schedule, maxUses: 3, expiresAfterFirstUseMinutes: 30,
+      };
+      const terms = termsInput(c);
+      expect(terms).to.not.have.property("pin");
+      const checked = validateCredentialInput({ ...terms, pin: "482913" }, { knownDoors: ["front"], now: NOW, maxSpanDays: 30 });
+      expect(checked.ok, JSON.stringify(checked)).to.equal(true);
+      if (!checked.ok) return;
+      expect(checked.value).to.deep.include({ label: "Cleaner", kind: "cleaning", mode: "keypad", allowWhenPetsHome: true, requireRecording: false, maxUses: 3 });
+      expect(checked.value.schedule).to.deep.equal(schedule);
+      expect(checked.value.expiresAfterFirstUseMinutes).to.equal(30);
     });
   });
 });

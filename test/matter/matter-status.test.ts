@@ -14,7 +14,7 @@ import {
   StoreError,
   ValidationError,
 } from "../../src/core/errors.js";
-import { matterStatusError, matterStatusFor } from "../../src/matter/matter-status.js";
+import { DoorLockRefusal, matterStatusError, matterStatusFor, refusedCredential, type DoorLockRefusalKind } from "../../src/matter/matter-status.js";
 
 describe("Matter status mapping", () => {
   const cases: [string, unknown, Status][] = [
@@ -51,5 +51,30 @@ describe("Matter status mapping", () => {
       "Another guest code already uses this PIN",
     );
     expect(matterStatusError(new ConflictError("Another guest code already uses this PIN"), "x").message).not.to.include("x:");
+  });
+
+  describe("the DoorLock cluster's own refusals, by the status its spec gives each", () => {
+    const refusals: [DoorLockRefusalKind, number][] = [
+      ["invalid-command", Status.InvalidCommand],
+      ["operation-refused", Status.Failure],
+      ["not-matter-owned", Status.Failure],
+      ["occupied", 3], // DlStatus OCCUPIED
+      ["duplicate", 2], // DlStatus DUPLICATE
+      ["no-free-slot", Status.ResourceExhausted],
+    ];
+    for (const [kind, status] of refusals) {
+      it(`${kind} → ${Status[status] ?? `DlStatus ${status}`}`, () => {
+        const refusal = new DoorLockRefusal(kind, "Refused: revoked");
+        expect(matterStatusFor(refusal)).to.equal(status);
+        const e = matterStatusError(refusal, "The lock did not unlock");
+        expect(e.code).to.equal(status);
+        expect(e.message, "a refusal is its own sentence").to.include("Refused: revoked").and.not.include("did not unlock");
+      });
+    }
+
+    it("a SetCredentialResponse carries the DlStatus matter.js would otherwise reject, and the next free index", () => {
+      const response = refusedCredential(new DoorLockRefusal("duplicate", "Another user has this PIN"), 4);
+      expect(response).to.deep.include({ status: 2, userIndex: null, nextCredentialIndex: 4 });
+    });
   });
 });
