@@ -16,7 +16,7 @@ import type { CredentialView } from "../delivery/credential-service.js";
 import type { RedeemOutcome } from "../delivery/delivery-port.js";
 import { validateCredentialInput } from "../access/credential-input.js";
 import { DoorstepLink } from "./doorstep-link.js";
-import { mirrorCredential, pinText, projectUser, termsInput, viewFingerprint, type MatterUserView } from "./lock-user-mapping.js";
+import { editPlan, mirrorCredential, mirrorPlan, pinText, projectUser, termsInput, viewFingerprint, type MatterUserView } from "./lock-user-mapping.js";
 import { operationErrorFor } from "./operation-error.js";
 
 const MATTER = ownerVia("matter");
@@ -327,14 +327,12 @@ export class GuestLockServer extends Base {
     if (!checked.ok) throw matterStatusError(ValidationError.of(checked.errors), "Not a valid guest code");
     const old = link ? this.#credentialOrUndefined(link.credentialId) : undefined;
     const samePin = old !== undefined && view?.pin !== undefined && this.#holderOf(view.pin)?.id === old.id;
-    // An edit that keeps the PIN of a live code changes that code in place, and puts its old terms back when the
-    // keypad does not confirm: a failed edit never costs the guest the code they hold.
-    if (old && samePin && old.revokedAt === undefined && old.live) {
-      await this.#amend(userIndex, old, input, fingerprint);
+    const plan = editPlan(old, samePin);
+    if (plan.kind === "amend") {
+      await this.#amend(userIndex, old!, input, fingerprint);
       return;
     }
-    // A new credential with the same PIN can exist only once the old (spent or expired) one is revoked; a new PIN goes in first.
-    if (old && samePin && old.revokedAt === undefined) credentials.revoke(old.id, MATTER);
+    if (plan.revokeOld === "before") credentials.revoke(old!.id, MATTER);
     let created: CredentialView;
     try {
       created = credentials.create(input, MATTER).credential;
@@ -350,7 +348,7 @@ export class GuestLockServer extends Base {
         throw matterStatusError(error);
       }
     }
-    if (old && !samePin && old.revokedAt === undefined) credentials.revoke(old.id, MATTER);
+    if (plan.revokeOld === "after") credentials.revoke(old!.id, MATTER);
     this.#setLink({ userIndex, credentialId: created.id, origin: "matter", fingerprint });
     this.#log.info(`Matter user ${userIndex} is guest code ${created.id} ("${created.label}").`);
   }
@@ -421,27 +419,17 @@ export class GuestLockServer extends Base {
   async mirror(credentials: readonly CredentialView[]): Promise<void> {
     await this.#lockState();
     const auth = this.auth;
-    const byId = new Map(credentials.map((c) => [c.id as string, c]));
     const o = this.#link.options;
     // Plain copies: the managed list's items are invalidated ("Container was removed") once the list is reassigned.
     const links = this.state.links.map((l) => ({ userIndex: l.userIndex, credentialId: l.credentialId, origin: l.origin }));
-    const retired = new Set<number>();
-    for (const link of links) {
-      const c = byId.get(link.credentialId);
-      const alive = c !== undefined && c.revokedAt === undefined && c.live;
-      if (link.origin === "store" && !alive) {
-        this.#removeUser(link.userIndex);
-        retired.add(link.userIndex);
-      } else if (link.origin === "matter" && !alive) {
-        // Spent, expired or revoked elsewhere: the Matter user stays, disabled (as a used DisposableUser is).
-        const user = auth.findUser(link.userIndex);
-        if (user && user.userStatus === DoorLock.UserStatus.OccupiedEnabled) auth.replaceUser(link.userIndex, { ...user, userStatus: DoorLock.UserStatus.OccupiedDisabled });
-      }
+    const plan = mirrorPlan(links, credentials);
+    for (const userIndex of plan.remove) this.#removeUser(userIndex);
+    if (plan.remove.length > 0) this.state.links = this.state.links.filter((l) => !plan.remove.includes(l.userIndex));
+    for (const userIndex of plan.disable) {
+      const user = auth.findUser(userIndex);
+      if (user?.userStatus === DoorLock.UserStatus.OccupiedEnabled) auth.replaceUser(userIndex, { ...user, userStatus: DoorLock.UserStatus.OccupiedDisabled });
     }
-    if (retired.size > 0) this.state.links = this.state.links.filter((l) => !retired.has(l.userIndex));
-    const linked = new Set(this.state.links.map((l) => l.credentialId));
-    for (const c of credentials) {
-      if (linked.has(c.id) || c.revokedAt !== undefined || !c.live) continue;
+    for (const c of plan.add) {
       const userIndex = auth.findAvailableUserIndex(this.state.numberOfTotalUsersSupported);
       const credentialIndex = auth.findNextAvailableCredentialIndex(PIN, 0, this.state.numberOfPinUsersSupported);
       if (userIndex === null || credentialIndex === null) {

@@ -237,3 +237,52 @@ export function termsInput(c: Credential): Record<string, unknown> {
 export function viewFingerprint(view: MatterUserView): string {
   return createHash("sha256").update(JSON.stringify({ ...view, pin: view.pin ?? null })).digest("base64url");
 }
+
+/** The state of a credential the mapping needs to decide what to do with it. */
+export interface CredentialState {
+  id: string;
+  revokedAt?: EpochMs;
+  /** Can still be used (not expired, not spent). */
+  live: boolean;
+}
+
+/**
+ * How a changed Matter user reaches its credential. `amend`: the PIN of a live code is kept, so the code changes in
+ * place (and a failed edit puts its terms back: the guest never loses the code they hold). `create`: a new credential,
+ * the old one revoked first when it holds the same PIN (two codes cannot share one), or after the new one is on the
+ * keypad when the PIN changed (the old code works until the new one does).
+ */
+export type EditPlan = { kind: "amend" } | { kind: "create"; revokeOld: "before" | "after" | "no" };
+
+export function editPlan(old: CredentialState | undefined, samePin: boolean): EditPlan {
+  if (!old || old.revokedAt !== undefined) return { kind: "create", revokeOld: "no" };
+  if (samePin) return old.live ? { kind: "amend" } : { kind: "create", revokeOld: "before" };
+  return { kind: "create", revokeOld: "after" };
+}
+
+/** Which credential a Matter user stands for: made in Matter ("matter") or mirrored from the store ("store"). */
+export interface LinkView {
+  userIndex: number;
+  credentialId: string;
+  origin: string;
+}
+
+export interface MirrorPlan<C extends CredentialState> {
+  /** Users mirrored from a credential that is gone, revoked, spent or expired: removed from Matter. */
+  remove: number[];
+  /** Users made in Matter whose credential is spent, expired or revoked elsewhere: kept, disabled (as a used DisposableUser). */
+  disable: number[];
+  /** Live credentials no user stands for yet, to show as new users, in order. */
+  add: C[];
+}
+
+/** Brings the Matter users in line with the door's credentials (those made elsewhere, and what became of Matter's own). */
+export function mirrorPlan<C extends CredentialState>(links: readonly LinkView[], credentials: readonly C[]): MirrorPlan<C> {
+  const byId = new Map(credentials.map((c) => [c.id, c]));
+  const alive = (c: C | undefined) => c !== undefined && c.revokedAt === undefined && c.live;
+  const remove = links.filter((l) => l.origin === "store" && !alive(byId.get(l.credentialId))).map((l) => l.userIndex);
+  const disable = links.filter((l) => l.origin === "matter" && !alive(byId.get(l.credentialId))).map((l) => l.userIndex);
+  const kept = new Set(links.filter((l) => !remove.includes(l.userIndex)).map((l) => l.credentialId));
+  const add = credentials.filter((c) => !kept.has(c.id) && alive(c));
+  return { remove, disable, add };
+}

@@ -3,8 +3,8 @@ import type { Credential } from "../../src/access/credential.js";
 import { validateCredentialInput } from "../../src/access/credential-input.js";
 import { CredentialId, DoorId } from "../../src/access/ids.js";
 import {
-  UserStatus, UserType, instantToLocalSeconds, localSecondsToInstant, mirrorCredential, pinText, projectUser, termsInput, viewFingerprint, weekDayToWindow,
-  type MatterUserView,
+  UserStatus, UserType, editPlan, instantToLocalSeconds, localSecondsToInstant, mirrorCredential, mirrorPlan, pinText, projectUser, termsInput, viewFingerprint,
+  weekDayToWindow, type CredentialState, type EditPlan, type MatterUserView,
 } from "../../src/matter/lock-user-mapping.js";
 
 // Golden vectors written by hand from the Matter spec (LocalStartTime/LocalEndTime are local time; matter.js passes
@@ -185,6 +185,46 @@ describe("matter/lock-user-mapping", () => {
       expect(checked.value).to.deep.include({ label: "Cleaner", kind: "cleaning", mode: "keypad", allowWhenPetsHome: true, requireRecording: false, maxUses: 3 });
       expect(checked.value.schedule).to.deep.equal(schedule);
       expect(checked.value.expiresAfterFirstUseMinutes).to.equal(30);
+    });
+  });
+
+  describe("a changed Matter user → what happens to its credential", () => {
+    const live: CredentialState = { id: "cred_1", live: true };
+    const spent: CredentialState = { id: "cred_1", live: false };
+    const revoked: CredentialState = { id: "cred_1", live: true, revokedAt: NOW };
+    const cases: [string, CredentialState | undefined, boolean, EditPlan][] = [
+      ["a new user", undefined, false, { kind: "create", revokeOld: "no" }],
+      ["same PIN, code live: changed in place", live, true, { kind: "amend" }],
+      ["same PIN, code spent: the old one goes first (two codes cannot share a PIN)", spent, true, { kind: "create", revokeOld: "before" }],
+      ["new PIN: the old code works until the new one is on the keypad", live, false, { kind: "create", revokeOld: "after" }],
+      ["new PIN, old code spent", spent, false, { kind: "create", revokeOld: "after" }],
+      ["the old code was revoked elsewhere", revoked, true, { kind: "create", revokeOld: "no" }],
+    ];
+    for (const [what, old, samePin, plan] of cases) {
+      it(what, () => expect(editPlan(old, samePin)).to.deep.equal(plan));
+    }
+  });
+
+  describe("credentials → Matter users (the mirror)", () => {
+    const c = (id: string, over: Partial<CredentialState> = {}): CredentialState => ({ id, live: true, ...over });
+
+    it("removes mirrored users whose code is gone, revoked or spent; disables Matter's own; adds live codes without a user", () => {
+      const links = [
+        { userIndex: 1, credentialId: "kept", origin: "store" },
+        { userIndex: 2, credentialId: "deleted", origin: "store" },
+        { userIndex: 3, credentialId: "revoked", origin: "store" },
+        { userIndex: 4, credentialId: "spent", origin: "matter" },
+        { userIndex: 5, credentialId: "mine", origin: "matter" },
+      ];
+      const credentials = [c("kept"), c("revoked", { revokedAt: NOW }), c("spent", { live: false }), c("mine"), c("new"), c("new-spent", { live: false })];
+      const plan = mirrorPlan(links, credentials);
+      expect(plan.remove).to.deep.equal([2, 3]);
+      expect(plan.disable).to.deep.equal([4]);
+      expect(plan.add.map((x) => x.id)).to.deep.equal(["new"]);
+    });
+
+    it("nothing to do when every live code has its user", () => {
+      expect(mirrorPlan([{ userIndex: 1, credentialId: "a", origin: "store" }], [c("a")])).to.deep.equal({ remove: [], disable: [], add: [] });
     });
   });
 });
