@@ -1,5 +1,6 @@
 // One logger shape for the whole bridge. Homebridge's logger satisfies it; the CLI prints to stderr.
-// Per-device prefixes ("Front door: ...") come from `prefixed`, so a 2 a.m. reader knows which door spoke.
+// Per-device prefixes ("Front door: ...") come from `prefixed`, so a 2 a.m. reader knows which door spoke. Each door has
+// one such logger, made by the bridge (create-bridge.ts) and shared by its drivers, camera, delivery flow and faces.
 
 export interface Logger {
   debug(message: string): void;

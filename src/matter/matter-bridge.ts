@@ -47,6 +47,11 @@ export interface MatterBridge {
   stop(): Promise<void>;
 }
 
+/** How often credentials made elsewhere are mirrored as Matter users. */
+const MIRROR_INTERVAL_MS = 5_000;
+/** How long a Matter command waits for a new PIN to reach the keypad: a Zigbee PIN write with its retries fits. */
+const KEYPAD_DEADLINE_MS = 20_000;
+
 /** Builds and starts the node; resolves once it is announced and ready to commission. */
 export async function startMatterBridge(options: StartMatterBridgeOptions): Promise<MatterBridge> {
   const { delivery, config, storageDir } = options;
@@ -66,7 +71,7 @@ export async function startMatterBridge(options: StartMatterBridgeOptions): Prom
     maxCredentialDays: config.delivery.maxCredentialDays,
     requirePinForRemoteOperation: requirePin,
     ...(options.keypad && { keypad: options.keypad }),
-    keypadDeadlineMs: options.keypadDeadlineMs ?? 20_000,
+    keypadDeadlineMs: options.keypadDeadlineMs ?? KEYPAD_DEADLINE_MS,
     now: () => clock.now(),
   });
 
@@ -97,7 +102,7 @@ export async function startMatterBridge(options: StartMatterBridgeOptions): Prom
       await d.lock.set({ doorLock: { requirePinForRemoteOperation: requirePin, ...(lockState !== undefined && { lockState }) } });
       doors.push(d);
     }
-    reporter = startDeliveryReporter(link, doors, options.mirrorIntervalMs ?? 5000);
+    reporter = startDeliveryReporter(link, doors, options.mirrorIntervalMs ?? MIRROR_INTERVAL_MS);
     // A mirror that fails (the store's codes not shown as Matter users) must not keep the bridge from starting:
     // the codes still work; the interval retries and says so.
     await reporter.mirrorNow().catch((error: unknown) => logger.warn(`credential mirror failed at start: ${formatError(error)}`));
