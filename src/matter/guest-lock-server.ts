@@ -329,10 +329,10 @@ export class GuestLockServer extends Base {
     const samePin = old !== undefined && view?.pin !== undefined && this.#holderOf(view.pin)?.id === old.id;
     const plan = editPlan(old, samePin);
     if (plan.kind === "amend") {
-      await this.#amend(userIndex, old!, input, fingerprint);
+      await this.#amend(userIndex, plan.old, input, fingerprint);
       return;
     }
-    if (plan.revokeOld === "before") credentials.revoke(old!.id, MATTER);
+    if (plan.revokeOld === "before") credentials.revoke(plan.old.id, MATTER);
     let created: CredentialView;
     try {
       created = credentials.create(input, MATTER).credential;
@@ -348,7 +348,7 @@ export class GuestLockServer extends Base {
         throw matterStatusError(error);
       }
     }
-    if (plan.revokeOld === "after") credentials.revoke(old!.id, MATTER);
+    if (plan.revokeOld === "after") credentials.revoke(plan.old.id, MATTER);
     this.#setLink({ userIndex, credentialId: created.id, origin: "matter", fingerprint });
     this.#log.info(`Matter user ${userIndex} is guest code ${created.id} ("${created.label}").`);
   }

@@ -252,12 +252,15 @@ export interface CredentialState {
  * the old one revoked first when it holds the same PIN (two codes cannot share one), or after the new one is on the
  * keypad when the PIN changed (the old code works until the new one does).
  */
-export type EditPlan = { kind: "amend" } | { kind: "create"; revokeOld: "before" | "after" | "no" };
+export type EditPlan<C extends CredentialState> =
+  | { kind: "amend"; old: C }
+  | { kind: "create"; revokeOld: "before" | "after"; old: C }
+  | { kind: "create"; revokeOld: "no" };
 
-export function editPlan(old: CredentialState | undefined, samePin: boolean): EditPlan {
+export function editPlan<C extends CredentialState>(old: C | undefined, samePin: boolean): EditPlan<C> {
   if (!old || old.revokedAt !== undefined) return { kind: "create", revokeOld: "no" };
-  if (samePin) return old.live ? { kind: "amend" } : { kind: "create", revokeOld: "before" };
-  return { kind: "create", revokeOld: "after" };
+  if (samePin) return old.live ? { kind: "amend", old } : { kind: "create", revokeOld: "before", old };
+  return { kind: "create", revokeOld: "after", old };
 }
 
 /** Which credential a Matter user stands for: made in Matter ("matter") or mirrored from the store ("store"). */

@@ -192,12 +192,12 @@ describe("matter/lock-user-mapping", () => {
     const live: CredentialState = { id: "cred_1", live: true };
     const spent: CredentialState = { id: "cred_1", live: false };
     const revoked: CredentialState = { id: "cred_1", live: true, revokedAt: NOW };
-    const cases: [string, CredentialState | undefined, boolean, EditPlan][] = [
+    const cases: [string, CredentialState | undefined, boolean, EditPlan<CredentialState>][] = [
       ["a new user", undefined, false, { kind: "create", revokeOld: "no" }],
-      ["same PIN, code live: changed in place", live, true, { kind: "amend" }],
-      ["same PIN, code spent: the old one goes first (two codes cannot share a PIN)", spent, true, { kind: "create", revokeOld: "before" }],
-      ["new PIN: the old code works until the new one is on the keypad", live, false, { kind: "create", revokeOld: "after" }],
-      ["new PIN, old code spent", spent, false, { kind: "create", revokeOld: "after" }],
+      ["same PIN, code live: changed in place", live, true, { kind: "amend", old: live }],
+      ["same PIN, code spent: the old one goes first (two codes cannot share a PIN)", spent, true, { kind: "create", revokeOld: "before", old: spent }],
+      ["new PIN: the old code works until the new one is on the keypad", live, false, { kind: "create", revokeOld: "after", old: live }],
+      ["new PIN, old code spent", spent, false, { kind: "create", revokeOld: "after", old: spent }],
       ["the old code was revoked elsewhere", revoked, true, { kind: "create", revokeOld: "no" }],
     ];
     for (const [what, old, samePin, plan] of cases) {
