@@ -27,7 +27,8 @@ describe("config types match the schema", function () {
   let root: ts.Type;
   before(() => {
     const { NodeNext } = ts.ModuleKind;
-    const program = ts.createProgram([CONFIG_TS], { strict: true, module: NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true, skipLibCheck: true });
+    const options = { strict: true, module: NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, lib: ["lib.es2023.d.ts"], types: [], noEmit: true, skipLibCheck: true };
+    const program = ts.createProgram([CONFIG_TS], options);
     checker = program.getTypeChecker();
     const source = program.getSourceFile(CONFIG_TS)!;
     const declaration = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === "DoorstepConfig");
