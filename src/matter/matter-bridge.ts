@@ -63,7 +63,7 @@ export async function startMatterBridge(options: StartMatterBridgeOptions): Prom
     requirePinForRemoteOperation: requirePin,
     ...(options.keypad && { keypad: options.keypad }),
     keypadDeadlineMs: options.keypadDeadlineMs ?? 20_000,
-    now: () => clock.now(),
+    clock,
   });
 
   // Only when this process's matter.js is ours: a host that set matter.js up first keeps its own logging.

@@ -8,38 +8,37 @@ import { probeMedia } from "../../src/camera/ffmpeg-exec.js";
 import { RingRecorder } from "../../src/camera/ring-recorder.js";
 import { readFrameClocks } from "../../src/sim/camera/rtsp-frame-clock.js";
 import { startRtspTestServer, type RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
-import { decoded, sleep, tempStorage } from "./recorder-harness.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+import { decoded, recordedUntil, ringHolds } from "./recorder-harness.js";
 
 describe("camera/ring recorder: a visit clip with pre-roll and post-roll (real ffmpeg, real RTSP server)", function () {
   this.timeout(90_000);
   const PASSWORD = "Cam-Secret-7";
   let server: RtspTestServer | undefined;
   let recorder: RingRecorder | undefined;
-  let storage: string;
+  const dir = useTempDir({ prefix: "doorstep-recorder-visit-", per: "suite" });
   const log = new MemoryLogger();
 
   before(async () => {
-    storage = tempStorage("recorder-visit");
     server = await startRtspTestServer({ audio: true, auth: { username: "admin", password: PASSWORD } });
   });
 
   after(async () => {
     await recorder?.stop();
     await server?.stop();
-    fs.rmSync(storage, { recursive: true, force: true });
   });
 
   it("5 s pre-roll, 6 s inside, 3 s post-roll: the clip covers unlock - 4 s to relock + 2 s by the frames' own clock", async () => {
-    recorder = new RingRecorder({ cameraId: "front", url: server!.url, storagePath: storage, logger: log, minFreeBytes: 1024 * 1024 });
+    recorder = new RingRecorder({ cameraId: "front", url: server!.url, storagePath: dir.path, logger: log, minFreeBytes: 1024 * 1024 });
     await recorder.start();
     await recorder.waitUntilRecording(20_000);
-    await sleep(6500); // let the ring hold more than the pre-roll
+    await ringHolds(recorder, 5500); // more than the pre-roll, so the clip can start before it
 
     const visitId = VisitId("visit-1");
     expect(recorder.isRecording(), "gate open before unlock").to.equal(true);
     const unlockAt = Date.now();
     recorder.beginVisit(visitId, { preRollMs: 5000 });
-    await sleep(6000);
+    await recordedUntil(recorder, unlockAt + 6000, "6 s of video after the unlock");
     const relockAt = Date.now();
     const clip = await recorder.endVisit(visitId, { postRollMs: 3000 });
 
@@ -77,10 +76,11 @@ describe("camera/ring recorder: a visit clip with pre-roll and post-roll (real f
     const visitId = VisitId("visit-crash");
     recorder!.beginVisit(visitId, { preRollMs: 1000 });
     expect(() => recorder!.beginVisit(visitId, { preRollMs: 1000 })).to.throw(ConflictError);
-    await sleep(3500);
+    const begunAt = Date.now();
+    await recordedUntil(recorder!, begunAt + 3000, "3 s of video in the visit");
     await recorder!.stop(); // the process "dies": its memory of the open visit is gone
 
-    const fresh = new RingRecorder({ cameraId: "front", url: server!.url, storagePath: storage });
+    const fresh = new RingRecorder({ cameraId: "front", url: server!.url, storagePath: dir.path });
     const clip = await fresh.recoverVisit(visitId);
     expect(clip.parts).to.have.length(1);
     const part = clip.parts[0]!;
@@ -88,14 +88,14 @@ describe("camera/ring recorder: a visit clip with pre-roll and post-roll (real f
     expect(frames.length).to.be.greaterThan(30);
     expect(Math.abs(part.firstFrameAt - frames[0]!), "manifest times survive the crash").to.be.below(1000);
     expect(Math.abs(part.lastFrameAt - frames[frames.length - 1]!)).to.be.below(1000);
-    expect(fs.existsSync(path.join(storage, "visits", "visit-crash", "part-1")), "segments folded into the MP4").to.equal(false);
+    expect(fs.existsSync(path.join(dir.path, "visits", "visit-crash", "part-1")), "segments folded into the MP4").to.equal(false);
     // Asking again returns the same clip from clip.json.
     expect(await fresh.recoverVisit(visitId)).to.deep.equal(clip);
   });
 
   it("rejects bad visit ids and unknown visits, changing nothing", async () => {
-    const r = new RingRecorder({ cameraId: "front", url: server!.url, storagePath: storage });
-    const before = fs.readdirSync(path.join(storage, "visits")).sort();
+    const r = new RingRecorder({ cameraId: "front", url: server!.url, storagePath: dir.path });
+    const before = fs.readdirSync(path.join(dir.path, "visits")).sort();
     expect(() => r.beginVisit(VisitId("../escape"), { preRollMs: 0 })).to.throw(ValidationError, /visitId/);
     expect(() => r.beginVisit(VisitId("ok-id"), { preRollMs: -5 })).to.throw(ValidationError, /preRollMs/);
     let error: unknown;
@@ -105,6 +105,6 @@ describe("camera/ring recorder: a visit clip with pre-roll and post-roll (real f
       error = e;
     }
     expect(error).to.be.instanceOf(NotFoundError);
-    expect(fs.readdirSync(path.join(storage, "visits")).sort()).to.deep.equal(before);
+    expect(fs.readdirSync(path.join(dir.path, "visits")).sort()).to.deep.equal(before);
   });
 });
