@@ -12,7 +12,6 @@ describe("camera/demo RTSP source (ffmpeg only, no GStreamer)", function () {
   this.timeout(60_000);
   let server: RtspTestServer | undefined;
   let recorder: RingRecorder | undefined;
-  const dir = useTempDir({ prefix: "doorstep-recorder-demo-", per: "suite" });
 
   before(async () => {
     server = await startRtspDemoServer();
@@ -22,6 +21,8 @@ describe("camera/demo RTSP source (ffmpeg only, no GStreamer)", function () {
     await recorder?.stop();
     await server?.stop();
   });
+  // Registered after the hook that stops the recorder, so the folder goes only once nothing writes to it.
+  const dir = useTempDir({ prefix: "doorstep-recorder-demo-", per: "suite" });
 
   it("the ring recorder records it over RTSP/TCP into an H.264 clip", async () => {
     recorder = new RingRecorder({ cameraId: "demo", url: server!.url, storagePath: dir.path, minFreeBytes: 1024 * 1024 });

@@ -17,7 +17,6 @@ describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function
   this.timeout(90_000);
   let server: RtspTestServer | undefined;
   let recorder: RingRecorder | undefined;
-  const dir = useTempDir({ prefix: "doorstep-recorder-faults-" });
 
   afterEach(async () => {
     await recorder?.stop();
@@ -25,6 +24,8 @@ describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function
     await server?.stop("SIGKILL");
     server = undefined;
   });
+  // Registered after the hook that stops the recorder, so the folder goes only once nothing writes to it.
+  const dir = useTempDir({ prefix: "doorstep-recorder-faults-" });
 
   it("the stream dies mid-visit: the gate closes within 3 s, recording resumes, the clip has two parts and the gap is logged", async () => {
     server = await startRtspTestServer({});

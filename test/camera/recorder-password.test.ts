@@ -16,13 +16,14 @@ describe("camera/ring recorder keeps the camera password out of ps (real ffmpeg,
   this.timeout(60_000);
   let server: RtspTestServer | undefined;
   let recorder: RingRecorder | undefined;
-  const dir = useTempDir({ prefix: "doorstep-recorder-password-" });
   afterEach(async () => {
     await recorder?.stop();
     recorder = undefined;
     await server?.stop("SIGKILL");
     server = undefined;
   });
+  // Registered after the hook that stops the recorder, so the folder goes only once nothing writes to it.
+  const dir = useTempDir({ prefix: "doorstep-recorder-password-" });
 
   it("records with the password while ffmpeg's cmdline, environment and ps show none of it", async () => {
     server = await startRtspTestServer({ auth: { username: "cam", password: PASSWORD } });

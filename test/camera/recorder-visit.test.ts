@@ -16,7 +16,6 @@ describe("camera/ring recorder: a visit clip with pre-roll and post-roll (real f
   const PASSWORD = "Cam-Secret-7";
   let server: RtspTestServer | undefined;
   let recorder: RingRecorder | undefined;
-  const dir = useTempDir({ prefix: "doorstep-recorder-visit-", per: "suite" });
   const log = new MemoryLogger();
 
   before(async () => {
@@ -27,20 +26,27 @@ describe("camera/ring recorder: a visit clip with pre-roll and post-roll (real f
     await recorder?.stop();
     await server?.stop();
   });
+  // Registered after the hook that stops the recorder, so the folder goes only once nothing writes to it.
+  const dir = useTempDir({ prefix: "doorstep-recorder-visit-", per: "suite" });
 
-  it("5 s pre-roll, 6 s inside, 3 s post-roll: the clip covers unlock - 4 s to relock + 2 s by the frames' own clock", async () => {
+  // The visit's span; each end may be off by up to one 1 s GOP (a stream-copied clip starts and ends on a keyframe).
+  const PRE_ROLL_MS = 3000;
+  const INSIDE_MS = 3000;
+  const POST_ROLL_MS = 2000;
+
+  it("3 s pre-roll, 3 s inside, 2 s post-roll: the clip covers unlock - 2 s to relock + 1 s by the frames' own clock", async () => {
     recorder = new RingRecorder({ cameraId: "front", url: server!.url, storagePath: dir.path, logger: log, minFreeBytes: 1024 * 1024 });
     await recorder.start();
     await recorder.waitUntilRecording(20_000);
-    await ringHolds(recorder, 5500); // more than the pre-roll, so the clip can start before it
+    await ringHolds(recorder, PRE_ROLL_MS); // the whole pre-roll is in the ring before the unlock
 
     const visitId = VisitId("visit-1");
     expect(recorder.isRecording(), "gate open before unlock").to.equal(true);
     const unlockAt = Date.now();
-    recorder.beginVisit(visitId, { preRollMs: 5000 });
-    await recordedUntil(recorder, unlockAt + 6000, "6 s of video after the unlock");
+    recorder.beginVisit(visitId, { preRollMs: PRE_ROLL_MS });
+    await recordedUntil(recorder, unlockAt + INSIDE_MS, "the visit's video up to the relock");
     const relockAt = Date.now();
-    const clip = await recorder.endVisit(visitId, { postRollMs: 3000 });
+    const clip = await recorder.endVisit(visitId, { postRollMs: POST_ROLL_MS });
 
     expect(clip.parts).to.have.length(1);
     expect(clip.gaps).to.deep.equal([]);
@@ -48,18 +54,19 @@ describe("camera/ring recorder: a visit clip with pre-roll and post-roll (real f
 
     // Independent of the recorder's bookkeeping: the wall-clock time drawn into the first and last frames.
     const frames = decoded(await readFrameClocks(part.path));
-    expect(frames.length, "frames with a readable clock").to.be.greaterThan(150);
+    // 15 fps over the 8 s span, with room for frames whose barcode does not decode.
+    expect(frames.length, "frames with a readable clock").to.be.greaterThan(90);
     const first = frames[0]!;
     const last = frames[frames.length - 1]!;
-    expect(first, `first frame ${first - unlockAt} ms from unlock`).to.be.at.most(unlockAt - 4000);
-    expect(last, `last frame ${last - relockAt} ms from relock`).to.be.at.least(relockAt + 2000);
+    expect(first, `first frame ${first - unlockAt} ms from unlock`).to.be.at.most(unlockAt - (PRE_ROLL_MS - 1000));
+    expect(last, `last frame ${last - relockAt} ms from relock`).to.be.at.least(relockAt + (POST_ROLL_MS - 1000));
     for (let i = 1; i < frames.length; i++) expect(frames[i]! - frames[i - 1]!, "no hole inside the clip").to.be.below(500);
 
     const info = await probeMedia("ffprobe", part.path);
     expect(info.videoCodec).to.equal("h264");
     expect(info.audioCodec).to.equal("aac");
-    // Requested span (5 + 6 + 3 s) plus on average half a 1 s GOP of keyframe alignment before the pre-roll.
-    const expectedMs = 5000 + (relockAt - unlockAt) + 3000 + 500;
+    // Requested span plus on average half a 1 s GOP of keyframe alignment before the pre-roll.
+    const expectedMs = PRE_ROLL_MS + (relockAt - unlockAt) + POST_ROLL_MS + 500;
     expect(Math.abs(info.durationMs - expectedMs), `duration ${info.durationMs} ms vs ${expectedMs} ms`).to.be.at.most(1000);
     expect(part.durationMs).to.equal(info.durationMs);
     // The recorder's own times agree with the frames' clock to within a second.
