@@ -9,7 +9,7 @@ import { systemClock, type Clock } from "../access/clock.js";
 import type { EpochMs, VisitId } from "../access/ids.js";
 import { ConflictError, DeviceUnreachableError, NotFoundError, ValidationError, formatError } from "../core/errors.js";
 import { silentLogger, type Logger } from "../core/logger.js";
-import { assemblePart } from "./clip-assemble.js";
+import { assembleVisit, readAssembledClip } from "./clip-assemble.js";
 import { VisitCapture } from "./clip-visit.js";
 import { feedSecretInput } from "../core/ffmpeg-secret-input.js";
 import { INIT_NAME, PLAYLIST_NAME, ringArgs, ringInputOptions } from "./ffmpeg-args.js";
@@ -19,8 +19,6 @@ import { withParentDeathSignal } from "./ffmpeg-spawn.js";
 import { redactSecrets, urlSecrets } from "./ffmpeg-redact.js";
 import type {
   BeginVisitOptions,
-  ClipGap,
-  ClipPart,
   EndVisitOptions,
   Recorder,
   RecorderFailureReason,
@@ -103,7 +101,6 @@ interface OpenVisit {
   ending: AbortController | undefined;
 }
 
-const CLIP_JSON = "clip.json";
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SEG_NAME = /^seg_(\d+)\.m4s$/;
 const RUN_NAME = /^run-(\d+)$/;
@@ -311,10 +308,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     if (this.visits.has(visitId)) throw new ConflictError(`visit ${visitId} is still being recorded`);
     const dir = path.join(this.o.visitsDir, visitId);
     if (!fs.existsSync(dir)) throw new NotFoundError(`visit ${visitId} has no folder`);
-    const hasParts = fs.readdirSync(dir).some((name) => /^part-\d+$/.test(name));
-    // Already assembled (the part folders are removed only after clip.json is written): return what was recorded.
-    if (!hasParts && fs.existsSync(path.join(dir, CLIP_JSON))) return JSON.parse(fs.readFileSync(path.join(dir, CLIP_JSON), "utf8")) as VisitClip;
-    return this.assemble(visitId);
+    return readAssembledClip(dir) ?? this.assemble(visitId);
   }
 
   // --- ffmpeg runs -------------------------------------------------------------------------------------------------
@@ -556,34 +550,8 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
   // --- clips -------------------------------------------------------------------------------------------------------
 
   private async assemble(visitId: VisitId, untilAt?: EpochMs): Promise<VisitClip> {
-    const dir = path.join(this.o.visitsDir, visitId);
-    const partDirs = fs
-      .readdirSync(dir)
-      .map((name) => ({ name, m: /^part-(\d+)$/.exec(name) }))
-      .filter((p) => p.m !== null)
-      .sort((a, b) => Number(a.m![1]) - Number(b.m![1]));
-    const parts: ClipPart[] = [];
-    for (const [i, p] of partDirs.entries()) {
-      const lastPart = i === partDirs.length - 1;
-      const part = await assemblePart(
-        path.join(dir, p.name),
-        path.join(dir, `${p.name}.mp4`),
-        this.o,
-        this.o.segmentSeconds * 1000,
-        lastPart ? untilAt : undefined,
-      );
-      if (part) parts.push(part);
-    }
-    const gaps: ClipGap[] = [];
-    for (let i = 1; i < parts.length; i++) {
-      const fromAt = parts[i - 1]!.lastFrameAt;
-      const untilAt = parts[i]!.firstFrameAt;
-      gaps.push({ afterPart: i, fromAt, untilAt, gapMs: Math.max(0, untilAt - fromAt) });
-    }
-    const clip: VisitClip = { visitId, parts, gaps };
-    writeFileAtomic(path.join(dir, CLIP_JSON), JSON.stringify(clip, null, 2));
-    // The MP4s now hold everything (ffprobe checked each); the linked segments would double the visit's size.
-    for (const p of partDirs) fs.rmSync(path.join(dir, p.name), { recursive: true, force: true });
+    const clip = await assembleVisit(path.join(this.o.visitsDir, visitId), visitId, { ...this.o, segmentMs: this.o.segmentSeconds * 1000 }, untilAt);
+    const { parts, gaps } = clip;
     if (parts.length === 0) this.log.error(`visit ${visitId}: no video was recorded`);
     else {
       const seconds = parts.reduce((s, p) => s + p.durationMs, 0) / 1000;
@@ -621,12 +589,6 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
   private redact(text: string): string {
     return redactSecrets(text, this.secrets);
   }
-}
-
-function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  fs.renameSync(tmp, file);
 }
 
 function checkVisitId(visitId: string): void {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fs from "node:fs";
 import path from "node:path";
 import { VisitId } from "../../src/access/ids.js";
-import { readPartSegments } from "../../src/camera/clip-assemble.js";
+import { gapsBetween, readPartSegments } from "../../src/camera/clip-assemble.js";
 import { VisitCapture } from "../../src/camera/clip-visit.js";
 import type { SegmentRecord } from "../../src/camera/segment-index.js";
 import { useTempDir } from "../helpers/temp-dir.js";
@@ -75,5 +75,15 @@ describe("camera/visit capture (fake ring folders)", () => {
     const entries = readPartSegments(dir, 1000);
     expect(entries.map((e) => [e.name, e.durationMs])).to.deep.equal([["seg_000001.m4s", 900], ["seg_000003.m4s", 1000]]);
     expect(entries[0]!.appearedAt).to.equal(42);
+  });
+
+  it("the gap between assembled parts runs from one part's last frame to the next one's first, never negative", () => {
+    const part = (firstFrameAt: number, lastFrameAt: number) => ({ path: "p.mp4", durationMs: lastFrameAt - firstFrameAt, firstFrameAt, lastFrameAt, segments: 1 });
+    expect(gapsBetween([])).to.deep.equal([]);
+    expect(gapsBetween([part(0, 5000)])).to.deep.equal([]);
+    expect(gapsBetween([part(0, 5000), part(8000, 9000), part(8500, 12_000)])).to.deep.equal([
+      { afterPart: 1, fromAt: 5000, untilAt: 8000, gapMs: 3000 },
+      { afterPart: 2, fromAt: 9000, untilAt: 8500, gapMs: 0 },
+    ]);
   });
 });
