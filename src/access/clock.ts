@@ -10,6 +10,9 @@ export interface Clock {
   delay(ms: number, options?: { signal?: AbortSignal | undefined }): Promise<void>;
 }
 
+/** setTimeout's longest delay (about 24.8 days); a longer one would fire at once, so it is waited for in steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   // The global timer rather than node:timers/promises, so this folder stays free of node imports; same contract.
@@ -20,14 +23,21 @@ export const systemClock: Clock = {
         reject(abortReason(signal));
         return;
       }
+      const until = Date.now() + Math.max(0, ms);
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = () => {
         clearTimeout(timer);
         reject(abortReason(signal!));
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const arm = () => {
+        const left = until - Date.now();
+        timer = setTimeout(() => {
+          if (left > MAX_TIMER_MS) return arm();
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }, Math.min(Math.max(0, left), MAX_TIMER_MS));
+      };
+      arm();
       signal?.addEventListener("abort", onAbort, { once: true });
     }),
 };

@@ -108,4 +108,15 @@ describe("access/systemClock.delay", () => {
     await systemClock.delay(10, { signal: pre.signal }).catch((e: unknown) => (name = (e as Error).name));
     expect(name).to.equal("AbortError");
   });
+
+  it("waits past setTimeout's 24.8-day limit instead of firing at once", async () => {
+    const ac = new AbortController();
+    const d = systemClock.delay(30 * 86_400_000, { signal: ac.signal });
+    d.catch(() => undefined);
+    // A plain setTimeout of 30 days would fire after 1 ms; give it far longer than that to (wrongly) do so.
+    await new Promise<void>((r) => setTimeout(r, 20));
+    expect(await outcome(d)).to.equal("pending");
+    ac.abort();
+    expect(await outcome(d)).to.equal("rejected");
+  });
 });
