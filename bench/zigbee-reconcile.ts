@@ -1,6 +1,6 @@
 // ZCL commands the slot reconciler sends to apply K changes on a 250-slot lock that already holds 200 codes:
 // the cost must follow K, not the number of slots (a full read of the lock would be 250 getPinCode frames).
-import { ManualClock } from "../src/access/clock.js";
+import { TestClock } from "../src/access/test-clock.js";
 import { CredentialId } from "../src/access/ids.js";
 import { MemorySlotRepository } from "../src/zigbee/slot-repository.js";
 import { SlotReconciler, type DesiredCredential } from "../src/zigbee/slot-reconciler.js";
@@ -16,7 +16,7 @@ const DOOR_LOCK = 0x0101;
 export async function benchZigbeeReconcile(): Promise<string> {
   const rig = await startRig("yale-assure");
   try {
-    const clock = new ManualClock(Date.now());
+    const clock = new TestClock(Date.now());
     const rec = new SlotReconciler({ lockKey: "door", driver: rig.driver, repository: new MemorySlotRepository(), clock });
     const window = { start: clock.now() - 60_000, end: clock.now() + 86_400_000 };
     const cred = (i: number): DesiredCredential => ({ credentialId: CredentialId(`c${i}`), pin: String(10_000_000 + i * 7919), windows: [window] });

@@ -1,11 +1,11 @@
-// Turns a visit part folder (init.mp4 + segments) into one faststart MP4 and measures it.
+// Turns a visit folder (a part folder of init.mp4 + segments per ffmpeg run) into faststart MP4s, measured, and clip.json.
 import fs from "node:fs";
 import path from "node:path";
-import type { EpochMs } from "../access/ids.js";
+import type { EpochMs, VisitId } from "../access/ids.js";
 import { InternalError } from "../core/errors.js";
 import { MANIFEST_NAME, PART_INIT_NAME, type ManifestEntry } from "./clip-visit.js";
 import { probeMedia, runTool } from "./ffmpeg-exec.js";
-import type { ClipPart } from "./recorder.js";
+import type { ClipGap, ClipPart, VisitClip } from "./recorder.js";
 
 export interface AssembleTools {
   ffmpegPath: string;
@@ -83,4 +83,54 @@ export async function assemblePart(
   const info = await probeMedia(tools.ffprobePath, outPath);
   if (info.videoCodec === undefined) throw new InternalError(`assembled clip ${path.basename(outPath)} has no video stream`);
   return { path: outPath, durationMs: info.durationMs, firstFrameAt, lastFrameAt, segments: segments.length };
+}
+
+/** Written once a visit's parts are assembled; the part folders are removed only after it exists. */
+export const CLIP_JSON = "clip.json";
+
+/**
+ * Assembles every `part-<n>` folder of a visit into `part-<n>.mp4` (the last cut at `untilAt`), measures the gaps between
+ * them, writes clip.json and then removes the part folders: the MP4s hold everything, the linked segments would double
+ * the visit's size.
+ */
+export async function assembleVisit(dir: string, visitId: VisitId, tools: AssembleTools & { segmentMs: number }, untilAt?: EpochMs): Promise<VisitClip> {
+  const partDirs = fs
+    .readdirSync(dir)
+    .map((name) => ({ name, m: /^part-(\d+)$/.exec(name) }))
+    .filter((p) => p.m !== null)
+    .sort((a, b) => Number(a.m![1]) - Number(b.m![1]));
+  const parts: ClipPart[] = [];
+  for (const [i, p] of partDirs.entries()) {
+    const lastPart = i === partDirs.length - 1;
+    const part = await assemblePart(path.join(dir, p.name), path.join(dir, `${p.name}.mp4`), tools, tools.segmentMs, lastPart ? untilAt : undefined);
+    if (part) parts.push(part);
+  }
+  const clip: VisitClip = { visitId, parts, gaps: gapsBetween(parts) };
+  writeFileAtomic(path.join(dir, CLIP_JSON), JSON.stringify(clip, null, 2));
+  for (const p of partDirs) fs.rmSync(path.join(dir, p.name), { recursive: true, force: true });
+  return clip;
+}
+
+/** The clip of a visit already assembled (clip.json and no part folder left), or undefined if it still needs assembling. */
+export function readAssembledClip(dir: string): VisitClip | undefined {
+  const hasParts = fs.readdirSync(dir).some((name) => /^part-\d+$/.test(name));
+  if (hasParts || !fs.existsSync(path.join(dir, CLIP_JSON))) return undefined;
+  return JSON.parse(fs.readFileSync(path.join(dir, CLIP_JSON), "utf8")) as VisitClip;
+}
+
+/** The hole between each part's last frame and the next part's first. */
+export function gapsBetween(parts: readonly ClipPart[]): ClipGap[] {
+  const gaps: ClipGap[] = [];
+  for (let i = 1; i < parts.length; i++) {
+    const fromAt = parts[i - 1]!.lastFrameAt;
+    const untilAt = parts[i]!.firstFrameAt;
+    gaps.push({ afterPart: i, fromAt, untilAt, gapMs: Math.max(0, untilAt - fromAt) });
+  }
+  return gaps;
+}
+
+function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  fs.renameSync(tmp, file);
 }

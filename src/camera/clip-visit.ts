@@ -2,7 +2,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { EpochMs, VisitId } from "../access/ids.js";
-import { segmentSpan, type SegmentRecord } from "./segment-index.js";
+import type { SegmentRecord } from "./segment-index.js";
+import { VisitLinks, type PartStarted } from "./visit-links.js";
 
 /** One line of a part's `segments.jsonl` manifest: enough to rebuild the clip's wall-clock times after a crash. */
 export interface ManifestEntry {
@@ -16,47 +17,40 @@ export interface ManifestEntry {
 export const MANIFEST_NAME = "segments.jsonl";
 export const PART_INIT_NAME = "init.mp4";
 
-export interface PartStarted {
-  part: number;
-  /** Set when this is not the first part: the time between the previous part's last frame and this part's first. */
-  gap?: { fromAt: EpochMs; untilAt: EpochMs; gapMs: number };
-}
-
-interface OpenPart {
-  index: number;
-  run: number;
-  dir: string;
-  lastAppearedAt: EpochMs;
-}
-
-/** Folder layout: `<visitsDir>/<visitId>/part-<n>/{init.mp4, seg_*.m4s, segments.jsonl}`. */
+/** Folder layout: `<visitsDir>/<visitId>/part-<n>/{init.mp4, seg_*.m4s, segments.jsonl}`; which segment goes where is `VisitLinks`. */
 export class VisitCapture {
-  /** Wall-clock end of the wanted span; Infinity while the visit is open. */
-  until: EpochMs = Infinity;
-  private readonly linked = new Set<string>();
-  private current: OpenPart | undefined;
-  private partCount = 0;
+  readonly links: VisitLinks;
 
   constructor(
     readonly visitId: VisitId,
     readonly dir: string,
     /** Wall-clock start of the wanted span: the visit's start minus its pre-roll. */
-    readonly from: EpochMs,
-  ) {}
+    from: EpochMs,
+  ) {
+    this.links = new VisitLinks(from);
+  }
+
+  /** Wall-clock end of the wanted span; Infinity while the visit is open. */
+  get until(): EpochMs {
+    return this.links.until;
+  }
+
+  set until(at: EpochMs) {
+    this.links.until = at;
+  }
 
   /** True if the segment falls in the wanted span and is not yet in the visit folder. */
   needs(s: SegmentRecord): boolean {
-    const span = segmentSpan(s);
-    return span.end > this.from && span.start < this.until && !this.linked.has(key(s));
+    return this.links.wants(s);
   }
 
   /** True once a segment has appeared that reaches the end of the wanted span. */
   isSatisfiedBy(newestAppearedAt: EpochMs | undefined): boolean {
-    return newestAppearedAt !== undefined && newestAppearedAt >= this.until;
+    return this.links.isSatisfiedBy(newestAppearedAt);
   }
 
   parts(): number {
-    return this.partCount;
+    return this.links.parts();
   }
 
   /**
@@ -64,38 +58,26 @@ export class VisitCapture {
    * Throws only for real I/O failures; a segment the ring already deleted (ENOENT) is reported as `missing`.
    */
   take(s: SegmentRecord, initPath: string): { started?: PartStarted; missing?: boolean } {
-    if (!this.needs(s)) return {};
-    let started: PartStarted | undefined;
-    if (this.current === undefined || this.current.run !== s.run) {
-      const previous = this.current;
-      this.partCount += 1;
-      const dir = path.join(this.dir, `part-${this.partCount}`);
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      linkOrCopy(initPath, path.join(dir, PART_INIT_NAME));
-      this.current = { index: this.partCount, run: s.run, dir, lastAppearedAt: s.appearedAt };
-      started = { part: this.partCount };
-      if (previous) {
-        const untilAt = segmentSpan(s).start;
-        started.gap = { fromAt: previous.lastAppearedAt, untilAt, gapMs: Math.max(0, untilAt - previous.lastAppearedAt) };
-      }
+    if (!this.links.wants(s)) return {};
+    const placement = this.links.place(s);
+    const partDir = path.join(this.dir, `part-${placement.part}`);
+    if (placement.started) {
+      fs.mkdirSync(partDir, { recursive: true, mode: 0o700 });
+      linkOrCopy(initPath, path.join(partDir, PART_INIT_NAME));
+      this.links.opened(placement, s);
     }
-    const part = this.current;
+    const started = placement.started ? { started: placement.started } : {};
     try {
-      linkOrCopy(s.path, path.join(part.dir, s.name));
+      linkOrCopy(s.path, path.join(partDir, s.name));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ...(started ? { started } : {}), missing: true };
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ...started, missing: true };
       throw error;
     }
     const entry: ManifestEntry = { name: s.name, run: s.run, seq: s.seq, durationMs: s.durationMs, appearedAt: s.appearedAt };
-    fs.appendFileSync(path.join(part.dir, MANIFEST_NAME), JSON.stringify(entry) + "\n", { mode: 0o600 });
-    this.linked.add(key(s));
-    part.lastAppearedAt = s.appearedAt;
-    return started ? { started } : {};
+    fs.appendFileSync(path.join(partDir, MANIFEST_NAME), JSON.stringify(entry) + "\n", { mode: 0o600 });
+    this.links.linked(s);
+    return started;
   }
-}
-
-function key(s: SegmentRecord): string {
-  return `${s.run}/${s.seq}`;
 }
 
 /** A hard link shares the bytes with the ring (no copy, survives the ring's deletion); across filesystems, copy. */

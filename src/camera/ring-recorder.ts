@@ -1,5 +1,6 @@
-// The always-on recorder for one camera: one ffmpeg copying RTSP into a ring of 1 s fMP4 segments, the recording gate,
-// and visit clips taken from the ring with pre-roll. See docs in ring-recorder's JSDoc and ffmpeg-args.ts.
+// The always-on recorder for one camera: supervises one ffmpeg copying RTSP into a ring of 1 s fMP4 segments, keeps the
+// segment index, and wires visits to it. The gate and restart decisions are recording-gate.ts; which segments a visit
+// takes is visit-links.ts (through clip-visit.ts); see ffmpeg-args.ts for the ffmpeg side.
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import fs from "node:fs";
@@ -8,7 +9,7 @@ import { systemClock, type Clock } from "../access/clock.js";
 import type { EpochMs, VisitId } from "../access/ids.js";
 import { ConflictError, DeviceUnreachableError, NotFoundError, ValidationError, formatError } from "../core/errors.js";
 import { silentLogger, type Logger } from "../core/logger.js";
-import { assemblePart } from "./clip-assemble.js";
+import { assembleVisit, readAssembledClip } from "./clip-assemble.js";
 import { VisitCapture } from "./clip-visit.js";
 import { feedSecretInput } from "../core/ffmpeg-secret-input.js";
 import { INIT_NAME, PLAYLIST_NAME, ringArgs, ringInputOptions } from "./ffmpeg-args.js";
@@ -18,16 +19,16 @@ import { withParentDeathSignal } from "./ffmpeg-spawn.js";
 import { redactSecrets, urlSecrets } from "./ffmpeg-redact.js";
 import type {
   BeginVisitOptions,
-  ClipGap,
-  ClipPart,
   EndVisitOptions,
   Recorder,
   RecorderFailureReason,
   RecorderHealth,
   VisitClip,
 } from "./recorder.js";
-import { compareSegments, segmentsToPrune, type SegmentRecord } from "./segment-index.js";
+import { afterRunEnded, assessGate, gateHealth, stalledRun, type RunProgress } from "./recording-gate.js";
+import { compareSegments, newestAppearedAt, segmentsToPrune, type SegmentRecord } from "./segment-index.js";
 import { parsePlaylist } from "./segment-playlist.js";
+import { isPinned, preRollStart } from "./visit-links.js";
 
 export interface RingRecorderOptions {
   /** Names the ring folder and prefixes nothing else (the logger carries the door's name). */
@@ -83,17 +84,10 @@ export interface RingRecorderEvents {
   gap: [RecorderGapEvent];
 }
 
-interface Run {
+interface Run extends RunProgress {
   n: number;
   dir: string;
   proc: ChildProcess | undefined;
-  startedAt: EpochMs;
-  frames: number;
-  firstFrameAt: EpochMs | undefined;
-  lastFrameAt: EpochMs | undefined;
-  newestSegmentAt: EpochMs | undefined;
-  /** Longest segment so far: a camera with a 4 s GOP makes 4 s segments, and the gate must not flap between them. */
-  longestSegmentMs: number;
   /** Highest segment number already recorded (the playlist repeats its last entries on every write). */
   maxSeq: number;
   stderrTail: string;
@@ -104,10 +98,10 @@ interface Run {
 
 interface OpenVisit {
   capture: VisitCapture;
-  ending: { resolve: () => void } | undefined;
+  /** Set by endVisit; aborted when the clip is complete (or the recorder stops), which ends its wait. */
+  ending: AbortController | undefined;
 }
 
-const CLIP_JSON = "clip.json";
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SEG_NAME = /^seg_(\d+)\.m4s$/;
 const RUN_NAME = /^run-(\d+)$/;
@@ -129,8 +123,10 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
   private readonly visits = new Map<VisitId, OpenVisit>();
   private state: RecorderHealth = { state: "stopped", message: "the recorder is stopped" };
   private failures = 0;
-  private poller: NodeJS.Timeout | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
+  /** Aborted by stop(): ends the poll loop. */
+  private polling: AbortController | undefined;
+  /** Aborted when a pending restart is no longer wanted (stop, or a new source). */
+  private restartWait: AbortController | undefined;
   private diskCheckAt = 0;
   private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
@@ -173,7 +169,8 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     this.adoptOldRuns();
     this.running = true;
     options.signal?.addEventListener("abort", () => this.stop().catch((error: unknown) => this.log.error(`recorder stop failed: ${formatError(error)}`)), { once: true });
-    this.poller = setInterval(() => this.tick(), this.o.pollMs);
+    this.polling = new AbortController();
+    this.poll(this.polling.signal).catch((error: unknown) => this.log.error(`recorder poll loop failed: ${formatError(error)}`));
     this.spawnRun();
   }
 
@@ -185,20 +182,16 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
 
   /** Waits until the gate is open, or rejects after `timeoutMs` with the health sentence. */
   async waitUntilRecording(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new DeviceUnreachableError(`camera ${this.o.cameraId} is not recording: ${this.state.message}`)),
-        timeoutMs,
-      );
-      signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+    const done = new AbortController();
+    const timeout = this.clock.delay(timeoutMs, { signal: signal ? AbortSignal.any([signal, done.signal]) : done.signal }).then(() => {
+      throw new DeviceUnreachableError(`camera ${this.o.cameraId} is not recording: ${this.state.message}`);
     });
     try {
       const ready = this.ready;
       ready.catch(() => undefined); // a later stop() must not surface as an unhandled rejection
       await Promise.race([ready, timeout]);
     } finally {
-      clearTimeout(timer);
+      done.abort();
     }
   }
 
@@ -211,8 +204,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     this.o.url = url;
     this.secrets.push(...urlSecrets(url));
     if (!this.running) return;
-    clearTimeout(this.restartTimer);
-    this.restartTimer = undefined;
+    this.restartWait?.abort();
     const old = this.run;
     this.run = undefined; // its ending is no failure: onEnded ignores a run that is no longer current
     if (old?.proc && !old.ended) await terminate(old.proc, 3000);
@@ -225,16 +217,14 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearInterval(this.poller);
-    clearTimeout(this.restartTimer);
-    this.poller = undefined;
-    this.restartTimer = undefined;
+    this.polling?.abort();
+    this.restartWait?.abort();
     const run = this.run;
     if (run?.proc && !run.ended) await terminate(run.proc, 3000);
     if (run) this.scanRun(run);
     this.setHealth({ state: "stopped", message: "the recorder is stopped" });
     for (const w of this.readyWaiters.splice(0)) w.reject(new DeviceUnreachableError(`camera ${this.o.cameraId}: recorder stopped`));
-    for (const v of this.visits.values()) v.ending?.resolve();
+    for (const v of this.visits.values()) v.ending?.abort();
   }
 
   health(): RecorderHealth {
@@ -254,7 +244,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
 
   /** The gate: ffmpeg wrote a frame within `gateMs`, and complete segments are reaching disk. */
   isRecording(): boolean {
-    return this.running && this.run !== undefined && !this.run.ended && this.assess(this.run, this.clock.now()) === "ok";
+    return this.running && this.run !== undefined && !this.run.ended && assessGate(this.run, this.clock.now(), this.o) === "ok";
   }
 
   /** Segments the ring holds now, oldest first (a copy). */
@@ -278,7 +268,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
       throw new ConflictError(`visit ${visitId} already has a folder; use recoverVisit to assemble it`);
     }
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const capture = new VisitCapture(visitId, dir, this.clock.now() - options.preRollMs);
+    const capture = new VisitCapture(visitId, dir, preRollStart(this.clock.now(), options.preRollMs));
     this.visits.set(visitId, { capture, ending: undefined });
     for (const s of this.ringSegments()) this.offer(visitId, capture, s);
     this.log.info(`visit ${visitId}: recording with ${(options.preRollMs / 1000).toFixed(1)} s pre-roll`);
@@ -297,26 +287,18 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     if (!open) throw new NotFoundError(`visit ${visitId} is not being recorded`);
     if (open.ending) throw new ConflictError(`visit ${visitId} is already ending`);
     open.capture.until = this.clock.now() + options.postRollMs;
-    await new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout;
-      const giveUp = () => {
-        this.log.warn(`visit ${visitId}: no segment reached the end of the post-roll; keeping what was recorded`);
-        resolve();
-      };
+    const ending = new AbortController();
+    open.ending = ending;
+    if (!this.running || open.capture.isSatisfiedBy(newestAppearedAt(this.segments))) ending.abort();
+    try {
+      await this.clock.delay(options.postRollMs, { signal: ending.signal });
       // At the end of the post-roll a camera that sends no frames will send no late segment either: waiting the
       // grace then only delays the relocked visit (and a shutdown, which Homebridge cuts after 5 s).
-      timer = setTimeout(() => {
-        if (!this.isRecording()) return giveUp();
-        timer = setTimeout(giveUp, this.o.endGraceMs);
-      }, options.postRollMs);
-      open.ending = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      if (!this.running || open.capture.isSatisfiedBy(this.newestAppearedAt())) open.ending.resolve();
-    });
+      if (this.isRecording()) await this.clock.delay(this.o.endGraceMs, { signal: ending.signal });
+      this.log.warn(`visit ${visitId}: no segment reached the end of the post-roll; keeping what was recorded`);
+    } catch {
+      // Aborted: the segment reaching the end of the post-roll appeared, or the recorder stopped.
+    }
     this.visits.delete(visitId);
     return this.assemble(visitId, open.capture.until);
   }
@@ -327,10 +309,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     if (this.visits.has(visitId)) throw new ConflictError(`visit ${visitId} is still being recorded`);
     const dir = path.join(this.o.visitsDir, visitId);
     if (!fs.existsSync(dir)) throw new NotFoundError(`visit ${visitId} has no folder`);
-    const hasParts = fs.readdirSync(dir).some((name) => /^part-\d+$/.test(name));
-    // Already assembled (the part folders are removed only after clip.json is written): return what was recorded.
-    if (!hasParts && fs.existsSync(path.join(dir, CLIP_JSON))) return JSON.parse(fs.readFileSync(path.join(dir, CLIP_JSON), "utf8")) as VisitClip;
-    return this.assemble(visitId);
+    return readAssembledClip(dir) ?? this.assemble(visitId);
   }
 
   // --- ffmpeg runs -------------------------------------------------------------------------------------------------
@@ -415,33 +394,44 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     if (!this.running || run !== this.run) return;
     const free = freeSpace(this.o.ringDir);
     const reason = run.killedFor ?? classifyEnding({ ...ending, freeBytes: free, minFreeBytes: this.o.minFreeBytes });
-    // A run that recorded for a while before it ended is a fresh failure, not a repeat.
-    if (run.firstFrameAt !== undefined && (run.lastFrameAt ?? 0) - run.firstFrameAt > 30_000) this.failures = 0;
-    this.failures += 1;
-    const retryInMs = Math.min(this.o.backoff.maxMs, this.o.backoff.initialMs * 2 ** (this.failures - 1));
-    const sentence = describeFailure(reason);
+    const next = afterRunEnded({ failures: this.failures, run, reason, backoff: this.o.backoff });
+    this.failures = next.failures;
+    const { retryInMs } = next;
     const tail = ending.stderrTail.trim().split("\n").slice(-2).join(" | ");
     this.log.warn(
-      `recording stopped: ${sentence}; retrying in ${(retryInMs / 1000).toFixed(1)} s` +
+      `recording stopped: ${describeFailure(reason)}; retrying in ${(retryInMs / 1000).toFixed(1)} s` +
         (tail ? ` (ffmpeg: ${this.redact(tail)})` : "") +
         (this.visits.size > 0 ? `; open visits: ${[...this.visits.keys()].join(", ")}` : ""),
     );
-    const sticky = reason === "ffmpeg-missing" || reason === "disk-full" || reason === "auth-failed";
-    if (sticky || this.failures >= 3) {
-      this.setHealth({ state: "failed", reason, retryInMs, message: `${sentence}; retrying in ${Math.ceil(retryInMs / 1000)} s` });
-    } else {
-      this.setHealth({
-        state: "restarting",
-        attempt: this.failures,
-        retryInMs,
-        reason,
-        message: `${sentence}; restarting ffmpeg in ${Math.ceil(retryInMs / 1000)} s`,
-      });
-    }
-    this.restartTimer = setTimeout(() => this.spawnRun(), retryInMs);
+    this.setHealth(next.health);
+    const restart = new AbortController();
+    this.restartWait = restart;
+    this.clock
+      .delay(retryInMs, { signal: restart.signal })
+      .then(
+        () => this.spawnRun(),
+        () => undefined, // cancelled by stop() or changeSource()
+      )
+      .catch((error: unknown) => this.log.error(`ffmpeg restart failed: ${formatError(error)}`));
   }
 
   // --- the poll loop -----------------------------------------------------------------------------------------------
+
+  /** Reads the ring every `pollMs` until `signal` aborts. */
+  private async poll(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await this.clock.delay(this.o.pollMs, { signal });
+      } catch {
+        return; // stopped
+      }
+      try {
+        this.tick();
+      } catch (error) {
+        this.log.error(`recorder poll failed: ${this.redact(formatError(error))}`);
+      }
+    }
+  }
 
   private tick(): void {
     const run = this.run;
@@ -503,7 +493,7 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
 
   private prune(): void {
     const limits = { keepSince: this.clock.now() - this.o.ringSeconds * 1000, maxBytes: this.o.ringMaxBytes };
-    const doomed = segmentsToPrune(this.segments, limits, (s) => [...this.visits.values()].some((v) => v.capture.needs(s)));
+    const doomed = segmentsToPrune(this.segments, limits, (s) => isPinned([...this.visits.values()].map((v) => v.capture.links), s));
     if (doomed.length === 0) return;
     const gone = new Set(doomed);
     for (const s of doomed) fs.rmSync(s.path, { force: true });
@@ -517,15 +507,15 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
 
   private watchdog(run: Run): void {
     const now = this.clock.now();
-    const since = run.lastFrameAt ?? run.startedAt;
-    if (now - since > this.o.stallRestartMs) {
-      run.killedFor = run.frames === 0 ? "stream-unreachable" : "stream-ended";
-      this.log.warn(`no video frame for ${((now - since) / 1000).toFixed(1)} s; restarting ffmpeg`);
+    const stalled = stalledRun(run, now, this.o.stallRestartMs);
+    if (stalled) {
+      run.killedFor = stalled;
+      this.log.warn(`no video frame for ${((now - (run.lastFrameAt ?? run.startedAt)) / 1000).toFixed(1)} s; restarting ffmpeg`);
       run.proc?.kill("SIGKILL");
       return;
     }
     // Frames counted but no segment reaching disk: ffmpeg keeps counting on a full disk, writing empty files.
-    if (this.assess(run, now) === "no-segments" && now - this.diskCheckAt > 1000) {
+    if (assessGate(run, now, this.o) === "no-segments" && now - this.diskCheckAt > 1000) {
       this.diskCheckAt = now;
       const free = freeSpace(this.o.ringDir);
       if (free !== undefined && free < this.o.minFreeBytes) {
@@ -535,38 +525,11 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     }
   }
 
-  /** "ok" when the gate is open; otherwise what is missing. */
-  private assess(run: Run, now: EpochMs): "ok" | "no-frames" | "no-segments" | "starting" {
-    if (run.firstFrameAt === undefined) return "starting";
-    if (run.lastFrameAt === undefined || now - run.lastFrameAt >= this.o.gateMs) return "no-frames";
-    // A segment completes at each keyframe after segmentSeconds; allow a slow camera GOP and the poll interval.
-    const staleMs = Math.max(this.o.segmentSeconds * 1000, run.longestSegmentMs) + 2500;
-    // "Recording" means video is reaching disk: the run's first complete segment is required.
-    if (run.newestSegmentAt === undefined) return now - run.firstFrameAt > staleMs ? "no-segments" : "starting";
-    if (now - run.newestSegmentAt > staleMs) return "no-segments";
-    return "ok";
-  }
-
   private updateHealth(run: Run): void {
-    const now = this.clock.now();
-    const a = this.assess(run, now);
-    if (a === "ok") {
-      this.setHealth({ state: "recording", lastFrameAt: run.lastFrameAt!, newestSegmentAt: run.newestSegmentAt, message: "recording" });
-      for (const w of this.readyWaiters.splice(0)) w.resolve();
-    } else if (a === "starting") {
-      if (this.state.state !== "starting" && this.state.state !== "restarting" && this.state.state !== "failed") {
-        this.setHealth({ state: "starting", since: run.startedAt, message: "connecting to the camera's video stream" });
-      }
-    } else {
-      const since = a === "no-frames" ? (run.lastFrameAt ?? run.startedAt) : (run.newestSegmentAt ?? run.firstFrameAt ?? run.startedAt);
-      const message =
-        a === "no-frames"
-          ? `no video frame from the camera in the last ${(this.o.gateMs / 1000).toFixed(1)} s`
-          : "frames arrive but no segment has reached disk: check the disk";
-      if (this.state.state !== "stalled" || this.state.message !== message) {
-        this.setHealth({ state: "stalled", since, lastFrameAt: run.lastFrameAt, message });
-      }
-    }
+    const verdict = assessGate(run, this.clock.now(), this.o);
+    const next = gateHealth(run, verdict, this.state, this.o);
+    if (next) this.setHealth(next);
+    if (verdict === "ok") for (const w of this.readyWaiters.splice(0)) w.resolve();
   }
 
   private setHealth(next: RecorderHealth): void {
@@ -580,48 +543,16 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
     this.emit("health", next);
   }
 
-  private newestAppearedAt(): EpochMs | undefined {
-    let newest: EpochMs | undefined;
-    for (const s of this.segments) if (newest === undefined || s.appearedAt > newest) newest = s.appearedAt;
-    return newest;
-  }
-
   private finishSatisfiedVisits(): void {
-    const newest = this.newestAppearedAt();
-    for (const v of this.visits.values()) if (v.ending && v.capture.isSatisfiedBy(newest)) v.ending.resolve();
+    const newest = newestAppearedAt(this.segments);
+    for (const v of this.visits.values()) if (v.ending && v.capture.isSatisfiedBy(newest)) v.ending.abort();
   }
 
   // --- clips -------------------------------------------------------------------------------------------------------
 
   private async assemble(visitId: VisitId, untilAt?: EpochMs): Promise<VisitClip> {
-    const dir = path.join(this.o.visitsDir, visitId);
-    const partDirs = fs
-      .readdirSync(dir)
-      .map((name) => ({ name, m: /^part-(\d+)$/.exec(name) }))
-      .filter((p) => p.m !== null)
-      .sort((a, b) => Number(a.m![1]) - Number(b.m![1]));
-    const parts: ClipPart[] = [];
-    for (const [i, p] of partDirs.entries()) {
-      const lastPart = i === partDirs.length - 1;
-      const part = await assemblePart(
-        path.join(dir, p.name),
-        path.join(dir, `${p.name}.mp4`),
-        this.o,
-        this.o.segmentSeconds * 1000,
-        lastPart ? untilAt : undefined,
-      );
-      if (part) parts.push(part);
-    }
-    const gaps: ClipGap[] = [];
-    for (let i = 1; i < parts.length; i++) {
-      const fromAt = parts[i - 1]!.lastFrameAt;
-      const untilAt = parts[i]!.firstFrameAt;
-      gaps.push({ afterPart: i, fromAt, untilAt, gapMs: Math.max(0, untilAt - fromAt) });
-    }
-    const clip: VisitClip = { visitId, parts, gaps };
-    writeFileAtomic(path.join(dir, CLIP_JSON), JSON.stringify(clip, null, 2));
-    // The MP4s now hold everything (ffprobe checked each); the linked segments would double the visit's size.
-    for (const p of partDirs) fs.rmSync(path.join(dir, p.name), { recursive: true, force: true });
+    const clip = await assembleVisit(path.join(this.o.visitsDir, visitId), visitId, { ...this.o, segmentMs: this.o.segmentSeconds * 1000 }, untilAt);
+    const { parts, gaps } = clip;
     if (parts.length === 0) this.log.error(`visit ${visitId}: no video was recorded`);
     else {
       const seconds = parts.reduce((s, p) => s + p.durationMs, 0) / 1000;
@@ -661,12 +592,6 @@ export class RingRecorder extends EventEmitter<RingRecorderEvents> implements Re
   }
 }
 
-function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  fs.renameSync(tmp, file);
-}
-
 function checkVisitId(visitId: string): void {
   if (!SAFE_NAME.test(visitId)) throw new ValidationError("must be 1-128 letters, digits, '.', '_' or '-'", "visitId");
 }
@@ -680,7 +605,10 @@ function freeSpace(dir: string): number | undefined {
   }
 }
 
-/** SIGTERM (ffmpeg finishes its segment and playlist), then SIGKILL after `graceMs`. */
+/**
+ * SIGTERM (ffmpeg finishes its segment and playlist), then SIGKILL after `graceMs`. A real timer, not the clock: it is a
+ * deadline on a real process, which a test clock would never let pass.
+ */
 function terminate(proc: ChildProcess, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (proc.exitCode !== null || proc.signalCode !== null) {

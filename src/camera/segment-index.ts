@@ -67,3 +67,10 @@ export function segmentsToPrune(
   }
   return out;
 }
+
+/** When the newest segment appeared, if the ring holds any. */
+export function newestAppearedAt(segments: readonly SegmentRecord[]): EpochMs | undefined {
+  let newest: EpochMs | undefined;
+  for (const s of segments) if (newest === undefined || s.appearedAt > newest) newest = s.appearedAt;
+  return newest;
+}

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { systemClock } from "../access/clock.js";
 import { createBridge } from "../bridge/create-bridge.js";
 import type { BridgeRuntime } from "../bridge/bridge-runtime.js";
 import { validateConfig } from "../config/validate-config.js";
@@ -138,7 +139,7 @@ async function startDemo(logger: Logger, storage: string | undefined): Promise<{
  * A demo start revokes the owner tokens of earlier demo starts, so tokens printed to old terminals stop working.
  */
 function issueOwnerToken(storageDir: string, demo: boolean): string | undefined {
-  const store = openStore({ storageDir, clock: { now: () => Date.now() } });
+  const store = openStore({ storageDir, clock: systemClock });
   try {
     if (store.tokens.hasOwnerToken() && !demo) return undefined;
     return store.transaction(() => {

@@ -1,4 +1,6 @@
-// Timers keyed to the injected clock: production runs them on setTimeout, tests on a manual scheduler.
+// Timers keyed to the injected clock: production runs them on setTimeout, tests on TestScheduler (test-scheduler.ts).
+// A seam of its own beside Clock.delay: a task runs synchronously at its instant, in order with the lock's answers, and
+// the delivery tests step every relock, settle wait and lockout through it; Clock.delay is for code that awaits.
 import type { Clock } from "../access/clock.js";
 import type { EpochMs } from "../access/ids.js";
 

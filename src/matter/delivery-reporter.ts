@@ -94,8 +94,15 @@ export function startDeliveryReporter(link: DoorstepLink, doors: readonly DoorEn
   events.on("visitEnded", onVisitEnded);
   events.on("refused", onRefused);
   events.on("switches", onSwitches);
-  const timer = setInterval(() => run("credential mirror", mirrorAll), mirrorIntervalMs);
-  timer.unref();
+  // The mirror's own loop on the link's clock; stop() aborts its wait.
+  const stopping = new AbortController();
+  const mirrorLoop = async () => {
+    for (;;) {
+      await link.options.clock.delay(mirrorIntervalMs, { signal: stopping.signal });
+      run("credential mirror", mirrorAll);
+    }
+  };
+  const looping = mirrorLoop().catch(() => undefined); // rejects only when stop() aborts the wait
 
   return {
     async mirrorNow() {
@@ -103,7 +110,8 @@ export function startDeliveryReporter(link: DoorstepLink, doors: readonly DoorEn
     },
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      stopping.abort();
+      await looping;
       events.off("lockState", onLockState);
       events.off("visitStarted", onVisitStarted);
       events.off("visitEnded", onVisitEnded);

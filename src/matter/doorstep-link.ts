@@ -1,7 +1,8 @@
 // What the Matter behaviors reach the rest of Doorstep through: the DeliveryPort, the door behind each endpoint, the
 // settings, and the keypad-sync probe. Registered in the node's environment (`env.get(DoorstepLink)`), so a behavior
 // never imports a driver or the store.
-import type { CredentialId, EpochMs, VisitId } from "../access/ids.js";
+import type { Clock } from "../access/clock.js";
+import type { CredentialId, VisitId } from "../access/ids.js";
 import type { Logger } from "../core/logger.js";
 import type { DeliveryPort } from "../delivery/delivery-port.js";
 import type { DoorSettings } from "../store/door-settings-store.js";
@@ -33,8 +34,12 @@ export interface DoorstepLinkOptions {
   keypad?: KeypadSyncProbe;
   /** How long a command waits for a new PIN to reach the keypad (ms). */
   keypadDeadlineMs: number;
-  now: () => EpochMs;
+  /** What time it is, and how the link and its reporter wait. */
+  clock: Clock;
 }
+
+/** How often a command looks at the keypad sync while it waits (the slot table has no change event). */
+export const KEYPAD_POLL_MS = 100;
 
 export class DoorstepLink {
   private readonly roles = new Map<string, EndpointRole>();
@@ -88,13 +93,15 @@ export class DoorstepLink {
   async awaitKeypad(doorId: string, credentialId: CredentialId): Promise<void> {
     const probe = this.options.keypad;
     if (!probe) return;
-    const deadline = Date.now() + this.options.keypadDeadlineMs;
+    const { clock, keypadDeadlineMs } = this.options;
+    const deadline = clock.now() + keypadDeadlineMs;
     for (;;) {
       const s = probe.status(doorId, credentialId);
       if (s.state === "synced") return;
       if (s.state === "failed") throw new DeviceRejectedError(`the lock did not take the PIN: ${s.reason}`);
-      if (Date.now() >= deadline) throw new DeviceUnreachableError(`the PIN did not reach the lock keypad within ${Math.round(this.options.keypadDeadlineMs / 1000)} s`);
-      await new Promise((r) => setTimeout(r, 100));
+      const left = deadline - clock.now();
+      if (left <= 0) throw new DeviceUnreachableError(`the PIN did not reach the lock keypad within ${Math.round(keypadDeadlineMs / 1000)} s`);
+      await clock.delay(Math.min(KEYPAD_POLL_MS, left));
     }
   }
 }

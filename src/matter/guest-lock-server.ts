@@ -306,7 +306,7 @@ export class GuestLockServer extends Base {
     const fingerprint = view ? viewFingerprint(view) : "";
     if (link && link.fingerprint === fingerprint) return;
     const o = this.#link.options;
-    const now = o.now();
+    const now = o.clock.now();
     const projection = view
       ? projectUser(view, {
         doorId: this.#doorId,
@@ -355,7 +355,7 @@ export class GuestLockServer extends Base {
 
   async #amend(userIndex: number, old: CredentialView, input: unknown, fingerprint: string): Promise<void> {
     const credentials = this.#link.delivery.credentials;
-    const now = this.#link.options.now();
+    const now = this.#link.options.clock.now();
     let amended: CredentialView;
     try {
       amended = credentials.amend(old.id, input, MATTER);

@@ -72,7 +72,7 @@ export async function startMatterBridge(options: StartMatterBridgeOptions): Prom
     requirePinForRemoteOperation: requirePin,
     ...(options.keypad && { keypad: options.keypad }),
     keypadDeadlineMs: options.keypadDeadlineMs ?? KEYPAD_DEADLINE_MS,
-    now: () => clock.now(),
+    clock,
   });
 
   // Only when this process's matter.js is ours: a host that set matter.js up first keeps its own logging.

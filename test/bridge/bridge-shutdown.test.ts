@@ -2,10 +2,7 @@
 // service) shutting down with the camera down mid-visit (issue 10, item 17): Homebridge kills a platform 5 s after
 // SIGTERM, so the bridge must relock, close the visit and stop its processes well within that.
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { BridgeRuntime } from "../../src/bridge/bridge-runtime.js";
 import { createBridge } from "../../src/bridge/create-bridge.js";
 import { validateConfig } from "../../src/config/validate-config.js";
@@ -14,17 +11,11 @@ import { ownerVia } from "../../src/delivery/actor.js";
 import { systemClock } from "../../src/access/clock.js";
 import { openStore } from "../../src/store/store.js";
 import { startSimulatedHome, type SimulatedHome } from "../../src/sim/simulated-home.js";
+import { eventually } from "../helpers/eventually.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
 const OWNER = ownerVia("api");
 const HOMEBRIDGE_SHUTDOWN_MS = 5000;
-
-async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("Bridge shutdown with the camera down mid-visit", function () {
   this.timeout(90_000);
@@ -38,11 +29,11 @@ describe("Bridge shutdown with the camera down mid-visit", function () {
     for (const sock of held) sock.destroy();
     if (blackhole) await new Promise<void>((r) => blackhole!.close(() => r()));
     await home?.stop();
-    if (storageDir) rmSync(storageDir, { recursive: true, force: true });
+    if (storageDir) removeTempDir(storageDir);
   });
 
   it("relocks, closes the visit and stops before Homebridge's 5 s", async () => {
-    storageDir = mkdtempSync(join(tmpdir(), "doorstep-shutdown-"));
+    storageDir = makeTempDir("doorstep-shutdown-");
     home = await startSimulatedHome({ doors: 1, cameras: true, video: "ffmpeg" });
     const bridgeConfig = home.bridgeConfig();
     const config = validateConfig({
@@ -56,7 +47,7 @@ describe("Bridge shutdown with the camera down mid-visit", function () {
     runtime = await createBridge({ config, storageDir, logger, api: false, matter: false, pairingWindowSeconds: 1 });
     await runtime.start();
     const delivery = runtime.delivery;
-    await until(() => delivery.door("front").camera.recording && delivery.door("front").lock.available, "the camera records and the lock answers");
+    await eventually("the camera records and the lock answers", () => delivery.door("front").camera.recording && delivery.door("front").lock.available, { timeoutMs: 30_000 });
     expect(await delivery.ownerUnlock("front", OWNER)).to.equal("unlocked");
     const visitId = delivery.door("front").visitId!;
 
@@ -67,7 +58,7 @@ describe("Bridge shutdown with the camera down mid-visit", function () {
     await camera.onvif.stop();
     blackhole = createServer((sock) => held.add(sock));
     await new Promise<void>((r) => blackhole!.listen(port, "127.0.0.1", r));
-    await until(() => !delivery.door("front").camera.recording, "the recorder to notice");
+    await eventually("the recorder to notice", () => !delivery.door("front").camera.recording, { timeoutMs: 30_000 });
 
     const stopping = runtime.stop();
     const settled = await new Promise<boolean>((resolve) => {

@@ -1,27 +1,17 @@
 // One door's camera as the bridge runs it (ONVIF driver + always-on ring recorder), against the simulated ONVIF camera
 // and real RTSP servers with real ffmpeg (issue 10, item 17): a stream that moves mid-visit.
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { systemClock } from "../../src/access/clock.js";
 import { VisitId } from "../../src/access/ids.js";
 import { DoorCamera } from "../../src/bridge/door-camera.js";
 import { MemoryLogger } from "../../src/core/logger.js";
 import { startOnvifSimulator, type OnvifSimulator } from "../../src/sim/camera/onvif-simulator.js";
 import { startRtspTestServer, type RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
+import { eventually } from "../helpers/eventually.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
 const USER = "admin";
 const PASSWORD = "door-cam-pass";
-
-/** Resolves once `condition` holds (checked every 50 ms); fails after a generous deadline. */
-async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("DoorCamera (ONVIF simulator, RTSP servers, real ffmpeg)", function () {
   this.timeout(90_000);
@@ -41,8 +31,8 @@ describe("DoorCamera (ONVIF simulator, RTSP servers, real ffmpeg)", function () 
     return s;
   }
   function doorCamera(sim: OnvifSimulator) {
-    const storageDir = mkdtempSync(join(tmpdir(), "doorstep-door-camera-"));
-    cleanups.push(async () => rmSync(storageDir, { recursive: true, force: true }));
+    const storageDir = makeTempDir("doorstep-door-camera-");
+    cleanups.push(async () => removeTempDir(storageDir));
     const logger = new MemoryLogger();
     const camera = new DoorCamera({
       doorId: "front",
@@ -63,7 +53,7 @@ describe("DoorCamera (ONVIF simulator, RTSP servers, real ffmpeg)", function () 
     let sim = await onvif(first.url);
     const { camera, logger } = doorCamera(sim);
     await camera.start();
-    await until(() => camera.isRecording(), "recording from the first stream");
+    await eventually("recording from the first stream", () => camera.isRecording(), { timeoutMs: 20_000 });
     const visitId = VisitId("5b0e7a52-4b53-4d3f-9a53-1c1f6c0e0a01");
     camera.beginVisit(visitId, { preRollMs: 1000 });
     const linesBefore = logger.lines.length;
@@ -72,10 +62,10 @@ describe("DoorCamera (ONVIF simulator, RTSP servers, real ffmpeg)", function () 
     const port = sim.port;
     await sim.stop();
     await first.stop("SIGKILL");
-    await until(() => camera.driver.health.state !== "ready", "the driver to notice the camera is gone");
+    await eventually("the driver to notice the camera is gone", () => camera.driver.health.state !== "ready", { timeoutMs: 20_000 });
     sim = await onvif(second.url, port);
-    await until(() => logger.lines.slice(linesBefore).some((l) => l.message.includes("Camera stream changed")), "the new stream address", 40_000);
-    await until(() => camera.isRecording(), "recording from the second stream", 30_000);
+    await eventually("the new stream address", () => logger.lines.slice(linesBefore).some((l) => l.message.includes("Camera stream changed")), { timeoutMs: 40_000 });
+    await eventually("recording from the second stream", () => camera.isRecording(), { timeoutMs: 30_000 });
 
     expect(camera.openVisits(), "the open visit survives the change").to.deep.equal([visitId]);
     const clip = await camera.endVisit(visitId, { postRollMs: 1000 });

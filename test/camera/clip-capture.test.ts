@@ -1,23 +1,18 @@
 import { expect } from "chai";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { VisitId } from "../../src/access/ids.js";
-import { readPartSegments } from "../../src/camera/clip-assemble.js";
+import { gapsBetween, readPartSegments } from "../../src/camera/clip-assemble.js";
 import { VisitCapture } from "../../src/camera/clip-visit.js";
 import type { SegmentRecord } from "../../src/camera/segment-index.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 describe("camera/visit capture (fake ring folders)", () => {
-  let root: string;
-
-  beforeEach(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), "doorstep-capture-"));
-  });
-  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  const tmp = useTempDir({ prefix: "doorstep-capture-" });
 
   /** A fake segment file in `<root>/ring/run-<run>/` that appeared at `appearedAt`. */
   function segment(run: number, seq: number, appearedAt: number): SegmentRecord {
-    const dir = path.join(root, "ring", `run-${run}`);
+    const dir = path.join(tmp.path, "ring", `run-${run}`);
     fs.mkdirSync(dir, { recursive: true });
     if (!fs.existsSync(path.join(dir, "init.mp4"))) fs.writeFileSync(path.join(dir, "init.mp4"), `init of run ${run}`);
     const name = `seg_${String(seq).padStart(6, "0")}.m4s`;
@@ -27,7 +22,7 @@ describe("camera/visit capture (fake ring folders)", () => {
   const initOf = (s: SegmentRecord) => path.join(path.dirname(s.path), "init.mp4");
 
   it("links the wanted segments, a part per run, and measures the gap between parts", () => {
-    const visitDir = path.join(root, "visits", "v1");
+    const visitDir = path.join(tmp.path, "visits", "v1");
     const capture = new VisitCapture(VisitId("v1"), visitDir, 10_500);
     const early = segment(1, 0, 10_000); // covers 9000-10000: before the pre-roll start
     const a = segment(1, 1, 11_000);
@@ -48,15 +43,15 @@ describe("camera/visit capture (fake ring folders)", () => {
   });
 
   it("a linked segment survives the ring deleting its copy", () => {
-    const capture = new VisitCapture(VisitId("v2"), path.join(root, "visits", "v2"), 0);
+    const capture = new VisitCapture(VisitId("v2"), path.join(tmp.path, "visits", "v2"), 0);
     const s = segment(1, 5, 5000);
     capture.take(s, initOf(s));
     fs.rmSync(path.dirname(s.path), { recursive: true });
-    expect(fs.readFileSync(path.join(root, "visits", "v2", "part-1", s.name), "utf8")).to.equal("run 1 seq 5");
+    expect(fs.readFileSync(path.join(tmp.path, "visits", "v2", "part-1", s.name), "utf8")).to.equal("run 1 seq 5");
   });
 
   it("stops wanting segments past `until`, and is satisfied by one that reaches it", () => {
-    const capture = new VisitCapture(VisitId("v3"), path.join(root, "visits", "v3"), 0);
+    const capture = new VisitCapture(VisitId("v3"), path.join(tmp.path, "visits", "v3"), 0);
     capture.until = 3000;
     expect(capture.needs(segment(1, 0, 3500))).to.equal(true); // covers 2500-3500
     expect(capture.needs(segment(1, 1, 4500))).to.equal(false); // covers 3500-4500
@@ -65,14 +60,14 @@ describe("camera/visit capture (fake ring folders)", () => {
   });
 
   it("reports a segment the ring already deleted instead of failing", () => {
-    const capture = new VisitCapture(VisitId("v4"), path.join(root, "visits", "v4"), 0);
+    const capture = new VisitCapture(VisitId("v4"), path.join(tmp.path, "visits", "v4"), 0);
     const s = segment(1, 0, 1000);
     fs.rmSync(s.path);
     expect(capture.take(s, initOf(s)).missing).to.equal(true);
   });
 
   it("without its manifest (torn by a crash), a part's segments are found from the files", () => {
-    const dir = path.join(root, "part");
+    const dir = path.join(tmp.path, "part");
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, "seg_000003.m4s"), "x");
     fs.writeFileSync(path.join(dir, "seg_000001.m4s"), "x");
@@ -80,5 +75,15 @@ describe("camera/visit capture (fake ring folders)", () => {
     const entries = readPartSegments(dir, 1000);
     expect(entries.map((e) => [e.name, e.durationMs])).to.deep.equal([["seg_000001.m4s", 900], ["seg_000003.m4s", 1000]]);
     expect(entries[0]!.appearedAt).to.equal(42);
+  });
+
+  it("the gap between assembled parts runs from one part's last frame to the next one's first, never negative", () => {
+    const part = (firstFrameAt: number, lastFrameAt: number) => ({ path: "p.mp4", durationMs: lastFrameAt - firstFrameAt, firstFrameAt, lastFrameAt, segments: 1 });
+    expect(gapsBetween([])).to.deep.equal([]);
+    expect(gapsBetween([part(0, 5000)])).to.deep.equal([]);
+    expect(gapsBetween([part(0, 5000), part(8000, 9000), part(8500, 12_000)])).to.deep.equal([
+      { afterPart: 1, fromAt: 5000, untilAt: 8000, gapMs: 3000 },
+      { afterPart: 2, fromAt: 9000, untilAt: 8500, gapMs: 0 },
+    ]);
   });
 });

@@ -1,37 +1,37 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import fs from "node:fs";
 import { VisitId } from "../../src/access/ids.js";
 import { probeMedia } from "../../src/camera/ffmpeg-exec.js";
 import { RingRecorder } from "../../src/camera/ring-recorder.js";
 import { startRtspDemoServer } from "../../src/sim/camera/rtsp-demo-server.js";
 import type { RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
-import { sleep, tempStorage } from "./recorder-harness.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+import { recordedUntil, ringHolds } from "./recorder-harness.js";
 
 describe("camera/demo RTSP source (ffmpeg only, no GStreamer)", function () {
   this.timeout(60_000);
   let server: RtspTestServer | undefined;
   let recorder: RingRecorder | undefined;
-  let storage: string;
 
   before(async () => {
-    storage = tempStorage("recorder-demo");
     server = await startRtspDemoServer();
   });
 
   after(async () => {
     await recorder?.stop();
     await server?.stop();
-    fs.rmSync(storage, { recursive: true, force: true });
   });
+  // Registered after the hook that stops the recorder, so the folder goes only once nothing writes to it.
+  const dir = useTempDir({ prefix: "doorstep-recorder-demo-", per: "suite" });
 
   it("the ring recorder records it over RTSP/TCP into an H.264 clip", async () => {
-    recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "demo", url: server!.url, storagePath: storage, minFreeBytes: 1024 * 1024 });
+    recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "demo", url: server!.url, storagePath: dir.path, minFreeBytes: 1024 * 1024 });
     await recorder.start();
     await recorder.waitUntilRecording(20_000);
-    await sleep(1500);
+    await ringHolds(recorder, 1000);
+    const begunAt = Date.now();
     recorder.beginVisit(VisitId("demo-1"), { preRollMs: 1000 });
-    await sleep(2000);
+    await recordedUntil(recorder, begunAt + 2000, "2 s of video in the visit");
     const clip = await recorder.endVisit(VisitId("demo-1"), { postRollMs: 1000 });
     expect(clip.parts).to.have.length(1);
     const info = await probeMedia("ffprobe", clip.parts[0]!.path);

@@ -6,7 +6,9 @@ import path from "node:path";
 import { RingRecorder } from "../../src/camera/ring-recorder.js";
 import type { SegmentRecord } from "../../src/camera/segment-index.js";
 import { readFrameClocks } from "../../src/sim/camera/rtsp-frame-clock.js";
-import { decoded, sleep, waitFor } from "./recorder-harness.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { eventually } from "../helpers/eventually.js";
+import { decoded } from "./recorder-harness.js";
 
 const url = process.env.DOORSTEP_TEST_URL!;
 const dir = process.env.DOORSTEP_TEST_DIR!;
@@ -20,12 +22,13 @@ recorder.on("segment", (s) => seen.push(s));
 try {
   await recorder.start();
   await recorder.waitUntilRecording(20_000);
-  await waitFor(() => {
+  await eventually("failed(disk-full)", () => {
     const h = recorder.health();
     return h.state === "failed" && h.reason === "disk-full";
-  }, 30_000, "failed(disk-full)");
+  }, { timeoutMs: 30_000 });
   const h = recorder.health();
   const gateWhenFull = recorder.isRecording();
+  // A window in which the gate must NOT reopen (a disk that is still full): nothing to wait for, so a fixed 1.5 s.
   await sleep(1500);
   const gateLater = recorder.isRecording();
   // Segments that were complete (listed by ffmpeg) before the disk filled, still on disk, unchanged.

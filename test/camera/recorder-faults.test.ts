@@ -9,57 +9,63 @@ import { RingRecorder, type RecorderGapEvent } from "../../src/camera/ring-recor
 import type { RecorderHealth } from "../../src/camera/recorder.js";
 import { readFrameClocks } from "../../src/sim/camera/rtsp-frame-clock.js";
 import { startRtspTestServer, type RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
-import { decoded, sleep, tempStorage, waitFor } from "./recorder-harness.js";
+import { eventually } from "../helpers/eventually.js";
+import { makeTempDir, removeTempDir, useTempDir } from "../helpers/temp-dir.js";
+import { decoded, recordedUntil, ringHolds } from "./recorder-harness.js";
 
 describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function () {
   this.timeout(90_000);
   let server: RtspTestServer | undefined;
   let recorder: RingRecorder | undefined;
-  let storage: string;
-
-  beforeEach(() => {
-    storage = tempStorage("recorder-faults");
-  });
 
   afterEach(async () => {
     await recorder?.stop();
     recorder = undefined;
     await server?.stop("SIGKILL");
     server = undefined;
-    fs.rmSync(storage, { recursive: true, force: true });
   });
+  // Registered after the hook that stops the recorder, so the folder goes only once nothing writes to it.
+  const dir = useTempDir({ prefix: "doorstep-recorder-faults-" });
 
   it("the stream dies mid-visit: the gate closes within 3 s, recording resumes, the clip has two parts and the gap is logged", async () => {
     server = await startRtspTestServer({});
     const log = new MemoryLogger();
     recorder = new RingRecorder({
       ffmpegPath: "ffmpeg", ringSeconds: 60,
-      cameraId: "door", url: server.url, storagePath: storage, logger: log, minFreeBytes: 1024 * 1024,
+      cameraId: "door", url: server.url, storagePath: dir.path, logger: log, minFreeBytes: 1024 * 1024,
       backoff: { initialMs: 300, maxMs: 1500 },
     });
     const gaps: RecorderGapEvent[] = [];
     recorder.on("gap", (g) => gaps.push(g));
     await recorder.start();
     await recorder.waitUntilRecording(20_000);
-    await sleep(2500);
+    await ringHolds(recorder, 2000);
     const visitId = VisitId("cut-1");
+    const begunAt = Date.now();
     recorder.beginVisit(visitId, { preRollMs: 2000 });
-    await sleep(2000);
+    await recordedUntil(recorder, begunAt + 2000, "2 s of video in the visit before the cut");
 
     const cutAt = Date.now();
     await server.stop("SIGKILL");
-    await waitFor(() => !recorder!.isRecording(), 3000, "the gate to close after the stream died");
+    // The deadline is the claim: the gate closes within 3 s of the stream dying.
+    await eventually("the gate to close after the stream died", () => !recorder!.isRecording(), { timeoutMs: 3000 });
     expect(recorder.health().state).to.not.equal("recording");
-    await sleep(2500);
+    // The outage lasts until the recorder has retried the dead stream and failed again, so the clip has a real hole.
+    await eventually("a failed restart against the dead stream", () => {
+      const h = recorder!.health();
+      return (h.state === "restarting" && h.attempt >= 2) || h.state === "failed";
+    });
     const restoredAt = Date.now();
     await server.restart();
     await recorder.waitUntilRecording(20_000);
-    await sleep(2000);
+    await recordedUntil(recorder, Date.now() + 1000, "1 s of video after recording resumed");
     const clip = await recorder.endVisit(visitId, { postRollMs: 1000 });
 
     expect(clip.parts).to.have.length(2);
     expect(clip.gaps).to.have.length(1);
-    expect(clip.gaps[0]!.gapMs).to.be.greaterThan(2000);
+    // The hole spans the outage: from about the cut (part 1's last segment may land just after it) to the restore.
+    expect(clip.gaps[0]!.gapMs).to.be.greaterThan(restoredAt - cutAt - 1000);
+    expect(clip.gaps[0]!.gapMs).to.be.greaterThan(0);
     expect(gaps.map((g) => g.part)).to.deep.equal([2]);
     expect(log.text()).to.match(/visit cut-1: recording resumed after a \d+\.\d s gap; the clip continues in part 2/);
     // The frames' own clock shows the hole: part 1 ends near the cut, part 2 starts after the server came back.
@@ -73,11 +79,11 @@ describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function
 
   it("ffmpeg missing: failed(ffmpeg-missing), gate closed, a clear sentence", async () => {
     server = await startRtspTestServer({});
-    recorder = new RingRecorder({ ringSeconds: 60, cameraId: "door", url: server.url, storagePath: storage, ffmpegPath: path.join(storage, "no-such-ffmpeg") });
+    recorder = new RingRecorder({ ringSeconds: 60, cameraId: "door", url: server.url, storagePath: dir.path, ffmpegPath: dir.join("no-such-ffmpeg") });
     const states: RecorderHealth[] = [];
     recorder.on("health", (h) => states.push(h));
     await recorder.start();
-    await waitFor(() => recorder!.health().state === "failed", 5000, "failed health");
+    await eventually("failed health", () => recorder!.health().state === "failed", { timeoutMs: 5000 });
     const h = recorder.health();
     expect(h.state === "failed" && h.reason).to.equal("ffmpeg-missing");
     expect(h.message).to.match(/ffmpeg could not be started/);
@@ -96,15 +102,15 @@ describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function
     server = await startRtspTestServer({});
     recorder = new RingRecorder({
       ffmpegPath: "ffmpeg",
-      cameraId: "door", url: server.url, storagePath: storage, minFreeBytes: 1024 * 1024, backoff: { initialMs: 300, maxMs: 1500 },
+      cameraId: "door", url: server.url, storagePath: dir.path, minFreeBytes: 1024 * 1024, backoff: { initialMs: 300, maxMs: 1500 },
       ringSeconds: 3, // a short ring, so pruning runs during the visit
     });
     await recorder.start();
     await recorder.waitUntilRecording(20_000);
     const visitId = VisitId("crash-1");
     recorder.beginVisit(visitId, { preRollMs: 1000 });
-    await sleep(3000);
-    const partDir = path.join(storage, "visits", "crash-1", "part-1");
+    const partDir = dir.join("visits", "crash-1", "part-1");
+    await eventually("two segments in the visit's first part", () => fs.existsSync(partDir) && fs.readdirSync(partDir).filter((f) => f.endsWith(".m4s")).length >= 2);
     // The video files (the manifest beside them keeps growing by design).
     const before = new Map(fs.readdirSync(partDir).filter((f) => f.endsWith(".m4s") || f.endsWith(".mp4")).map((f) => [f, fs.statSync(path.join(partDir, f)).size]));
     const ringBefore = recorder.ringSegments().map((s) => ({ path: s.path, bytes: s.bytes }));
@@ -113,7 +119,7 @@ describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function
     const pid = recorder.ffmpegPid();
     expect(pid).to.be.a("number");
     process.kill(pid!, "SIGKILL");
-    await waitFor(() => recorder!.health().state === "restarting", 3000, "restarting health");
+    await eventually("restarting health", () => recorder!.health().state === "restarting", { timeoutMs: 3000 });
     const h = recorder.health();
     expect(h.state === "restarting" && h.reason).to.equal("ffmpeg-crashed");
     await recorder.waitUntilRecording(20_000);
@@ -122,10 +128,9 @@ describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function
     for (const [f, size] of before) expect(fs.statSync(path.join(partDir, f)).size, f).to.equal(size);
     // Ring segments from before the crash are all still there, unless pruned for age (never for the crash).
     for (const s of ringBefore) if (fs.existsSync(s.path)) expect(fs.statSync(s.path).size, s.path).to.equal(s.bytes);
-    await sleep(1500);
-    // The ring pruned itself to its 3 s span; the visit kept every segment it took (its own hard links).
+    // The ring prunes itself to its 3 s span; the visit keeps every segment it took (its own hard links).
+    await eventually("old ring segments pruned", () => ringBefore.some((s) => !fs.existsSync(s.path)));
     expect(recorder.ringSegments().length).to.be.at.most(5);
-    expect(ringBefore.some((s) => !fs.existsSync(s.path)), "old ring segments were pruned").to.equal(true);
     const clip = await recorder.endVisit(visitId, { postRollMs: 1000 });
     expect(clip.parts).to.have.length(2);
     expect(clip.parts[0]!.segments).to.be.at.least([...before.keys()].filter((f) => f.endsWith(".m4s")).length);
@@ -136,7 +141,7 @@ describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function
   it("a full disk (a tiny tmpfs in a private mount namespace): failed(disk-full), gate closed, recorded segments kept", async () => {
     server = await startRtspTestServer({ audio: true });
     const child = fileURLToPath(new URL("./recorder-disk-full-child.js", import.meta.url));
-    const mountDir = tempStorage("recorder-diskfull");
+    const mountDir = makeTempDir("doorstep-recorder-diskfull-");
     let proc: ChildProcess | undefined;
     try {
       // unshare -m: the tmpfs exists only for the child and vanishes with it; nothing on the host is mounted.
@@ -172,7 +177,7 @@ describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function
           // already gone
         }
       }
-      fs.rmSync(mountDir, { recursive: true, force: true });
+      removeTempDir(mountDir);
     }
   });
 });

@@ -6,7 +6,8 @@ import { execFileSync } from "node:child_process";
 import { RingRecorder } from "../../src/camera/ring-recorder.js";
 import { secretInputList } from "../../src/core/ffmpeg-secret-input.js";
 import { startRtspTestServer, type RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
-import { tempStorage, waitFor } from "./recorder-harness.js";
+import { eventually } from "../helpers/eventually.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 // A quote, a colon-free mix of reserved characters: the list's quoting must carry it intact.
 const PASSWORD = "s3cr'et-Pa55 #x";
@@ -15,23 +16,19 @@ describe("camera/ring recorder keeps the camera password out of ps (real ffmpeg,
   this.timeout(60_000);
   let server: RtspTestServer | undefined;
   let recorder: RingRecorder | undefined;
-  let storage: string;
-
-  beforeEach(() => {
-    storage = tempStorage("recorder-password");
-  });
   afterEach(async () => {
     await recorder?.stop();
     recorder = undefined;
     await server?.stop("SIGKILL");
     server = undefined;
-    fs.rmSync(storage, { recursive: true, force: true });
   });
+  // Registered after the hook that stops the recorder, so the folder goes only once nothing writes to it.
+  const dir = useTempDir({ prefix: "doorstep-recorder-password-" });
 
   it("records with the password while ffmpeg's cmdline, environment and ps show none of it", async () => {
     server = await startRtspTestServer({ auth: { username: "cam", password: PASSWORD } });
     expect(server.url).to.include(encodeURIComponent(PASSWORD));
-    recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "door", url: server.url, storagePath: storage, minFreeBytes: 1024 * 1024 });
+    recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "door", url: server.url, storagePath: dir.path, minFreeBytes: 1024 * 1024 });
     await recorder.start();
     await recorder.waitUntilRecording(20_000);
     const pid = recorder.ffmpegPid()!;
@@ -52,9 +49,9 @@ describe("camera/ring recorder keeps the camera password out of ps (real ffmpeg,
   it("a wrong password is refused by the camera (the URL really is what ffmpeg opens)", async () => {
     server = await startRtspTestServer({ auth: { username: "cam", password: PASSWORD } });
     const wrong = server.url.replace(encodeURIComponent(PASSWORD), "wrong");
-    recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "door", url: wrong, storagePath: storage, minFreeBytes: 1024 * 1024, backoff: { initialMs: 200, maxMs: 500 } });
+    recorder = new RingRecorder({ ffmpegPath: "ffmpeg", ringSeconds: 60, cameraId: "door", url: wrong, storagePath: dir.path, minFreeBytes: 1024 * 1024, backoff: { initialMs: 200, maxMs: 500 } });
     await recorder.start();
-    await waitFor(() => (recorder!.health() as { reason?: string }).reason === "auth-failed", 20_000, "the camera to refuse the wrong password");
+    await eventually("the camera to refuse the wrong password", () => (recorder!.health() as { reason?: string }).reason === "auth-failed", { timeoutMs: 20_000 });
     expect(recorder.isRecording()).to.equal(false);
   });
 

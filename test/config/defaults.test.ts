@@ -2,7 +2,7 @@
 // that default, through the real loader, and the components take it from the resolved config (no fallback of their own).
 import { writeFile } from "node:fs/promises";
 import { expect } from "chai";
-import { ManualClock } from "../../src/access/clock.js";
+import { TestClock } from "../../src/access/test-clock.js";
 import { ownerVia } from "../../src/delivery/actor.js";
 import { createBridge } from "../../src/bridge/create-bridge.js";
 import { loadConfigFile } from "../../src/config/load-config.js";
@@ -75,7 +75,7 @@ describe("config defaults: one per option", () => {
   it("the bridge's delivery service takes the lockout from the resolved config", async () => {
     // A config without a delivery block: the bridge must lock out after exactly the catalogue's number of wrong PINs.
     const config = await loadSparse({ zigbee: undefined, doors: [SPARSE.doors[1]] });
-    const runtime = await createBridge({ config, storageDir: dir.join("storage"), logger: new MemoryLogger(), clock: new ManualClock(Date.parse("2026-12-02T10:00:00Z")), api: false, matter: false });
+    const runtime = await createBridge({ config, storageDir: dir.join("storage"), logger: new MemoryLogger(), clock: new TestClock(Date.parse("2026-12-02T10:00:00Z")), api: false, matter: false });
     try {
       const check = () => runtime.delivery.checkRemotePin({ doorId: "back", pin: "13579", actor: ownerVia("matter"), source: "test" }).outcome;
       for (let i = 1; i < DEFAULTS.lockoutAttempts; i++) expect(check(), `wrong PIN ${i}`).to.equal("invalid");

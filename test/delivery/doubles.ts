@@ -1,7 +1,7 @@
 // Test doubles of the delivery service's dependencies (never of the service itself): a lock with a motor and scripted
-// answers, a recorder whose gate and visits are observable, and a scheduler driven by a ManualClock.
+// answers, a recorder whose gate and visits are observable, driven by a TestClock.
 import { EventEmitter } from "node:events";
-import type { ManualClock } from "../../src/access/clock.js";
+import type { TestClock } from "../../src/access/test-clock.js";
 import type { Interval } from "../../src/access/credential.js";
 import type { EpochMs, VisitId } from "../../src/access/ids.js";
 import type { BeginVisitOptions, EndVisitOptions, Recorder, RecorderHealth, VisitClip } from "../../src/camera/recorder.js";
@@ -10,7 +10,6 @@ import type {
   DoorState, LockCapabilities, LockDriver, LockDriverEvents, LockIdentity, LockState, OperationEvent, OperationOptions,
   OperationOutcome, PinUserType, SlotReading, WeekDayInterval,
 } from "../../src/zigbee/lock-driver.js";
-import type { Cancel, Scheduler } from "../../src/delivery/relock-scheduler.js";
 
 /** A shared log of side effects across doubles, to assert their order. */
 export type Trace = string[];
@@ -43,7 +42,7 @@ export class TestLock implements LockDriver {
   lastDroppedAt: EpochMs | undefined;
   private readonly held: { target: LockState; resolve: (o: OperationOutcome) => void; reject: (e: unknown) => void }[] = [];
 
-  constructor(private readonly trace: Trace, private readonly clock: ManualClock) {}
+  constructor(private readonly trace: Trace, private readonly clock: TestClock) {}
 
   getState(): LockState { return this.state; }
   getDoorState(): DoorState { return "closed"; }
@@ -145,7 +144,7 @@ export class TestRecorder implements Recorder {
   /** Visits begun by an earlier "process" (survive a simulated crash). */
   readonly onDisk = new Set<VisitId>();
 
-  constructor(private readonly trace: Trace, private readonly clock: ManualClock) {}
+  constructor(private readonly trace: Trace, private readonly clock: TestClock) {}
 
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
@@ -179,40 +178,4 @@ export class TestRecorder implements Recorder {
     const now = this.clock.now();
     return { visitId, parts: [{ path: `/clips/${visitId}/part-0.mp4`, durationMs, firstFrameAt: now - durationMs, lastFrameAt: now, segments: 3 }], gaps: [] };
   }
-}
-
-/** Runs tasks when the ManualClock is advanced past them, in time order. */
-export class ManualScheduler implements Scheduler {
-  private tasks: { when: EpochMs; seq: number; task: () => void }[] = [];
-  private seq = 0;
-
-  constructor(private readonly clock: ManualClock) {}
-
-  at(when: EpochMs, task: () => void): Cancel {
-    const entry = { when, seq: this.seq++, task };
-    this.tasks.push(entry);
-    return () => { this.tasks = this.tasks.filter((t) => t !== entry); };
-  }
-
-  pending(): number { return this.tasks.length; }
-
-  /** Moves the clock by `ms`, running every task that falls due (and letting their promises settle). */
-  async advance(ms: number): Promise<void> {
-    const target = this.clock.now() + ms;
-    for (;;) {
-      await settle();
-      const due = this.tasks.filter((t) => t.when <= target).sort((a, b) => a.when - b.when || a.seq - b.seq)[0];
-      if (!due) break;
-      this.tasks = this.tasks.filter((t) => t !== due);
-      if (due.when > this.clock.now()) this.clock.set(due.when);
-      due.task();
-    }
-    this.clock.set(target);
-    await settle();
-  }
-}
-
-/** Lets pending promise chains run to completion. */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
 }

@@ -1,8 +1,8 @@
 // The whole guest flow on real components: zigbee-herdsman over TCP to the project's Z-Stack emulator with a simulated
 // lock, and real ffmpeg recording the real GStreamer RTSP test server into the RingRecorder's ring.
 import { expect } from "chai";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { systemClock } from "../../src/access/clock.js";
 import { CredentialId, DoorId, type VisitId } from "../../src/access/ids.js";
@@ -14,6 +14,8 @@ import { startRtspTestServer, type RtspTestServer } from "../../src/sim/camera/r
 import { openStore, type Store } from "../../src/store/store.js";
 import type { Visit } from "../../src/store/visit-store.js";
 import { startHarness, until, type Harness as ZigbeeHarness } from "../zigbee/harness.js";
+import { ringHolds } from "../camera/recorder-harness.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 import { OWNER, SETTINGS } from "./harness.js";
 
 const LOCKED = 1;
@@ -28,7 +30,7 @@ describe("delivery end to end: real herdsman + Z-Stack emulator, real ffmpeg + R
   let recorder: RingRecorder | undefined;
   let store: Store | undefined;
   let service: DeliveryService | undefined;
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-delivery-e2e-"));
+  const dir = makeTempDir("doorstep-delivery-e2e-");
   const logger = new MemoryLogger();
 
   before(async () => {
@@ -49,8 +51,7 @@ describe("delivery end to end: real herdsman + Z-Stack emulator, real ffmpeg + R
       doors: [{ id: DoorId("front"), name: "Front door", relockAfterSeconds: RELOCK_S, preRollSeconds: PRE_ROLL_S, postRollSeconds: 1, driver, recorder }],
     });
     await service.start();
-    // Let the ring hold more than the pre-roll.
-    await new Promise((r) => setTimeout(r, (PRE_ROLL_S + 2) * 1000));
+    await ringHolds(recorder, PRE_ROLL_S * 1000); // the first visit's pre-roll is in the ring
   });
 
   after(async () => {
@@ -59,7 +60,7 @@ describe("delivery end to end: real herdsman + Z-Stack emulator, real ffmpeg + R
     await camera?.stop();
     await zigbee?.stop();
     store?.close();
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   });
 
   const closed = (id: VisitId): Visit | undefined => {
@@ -152,7 +153,8 @@ describe("delivery end to end: real herdsman + Z-Stack emulator, real ffmpeg + R
     const unlocksBefore = sim.commandsNamed("unlockDoor").length;
     const outcome = await service!.redeem({ doorId: "front", pin, actor: OWNER, source: "127.0.0.1" });
     expect(outcome).to.include({ outcome: "leave-outside", reason: "camera-unavailable" });
-    await new Promise((r) => setTimeout(r, 500));
+    // A window in which the lock must NOT receive an unlock frame: nothing to wait for, so a fixed 500 ms.
+    await sleep(500);
     expect(sim.commandsNamed("unlockDoor")).to.have.length(unlocksBefore);
     expect(sim.state().lockState).to.equal(LOCKED);
   });

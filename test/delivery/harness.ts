@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ManualClock } from "../../src/access/clock.js";
+import { TestClock } from "../../src/access/test-clock.js";
 import { DoorId } from "../../src/access/ids.js";
 import { ownerVia, type Actor } from "../../src/delivery/actor.js";
 import type { DeliverySettings, DeliveryTiming } from "../../src/delivery/delivery-context.js";
@@ -10,7 +10,8 @@ import { DeliveryService } from "../../src/delivery/delivery-service.js";
 import type { DeliveryEvents } from "../../src/delivery/delivery-port.js";
 import { openStore, type Store } from "../../src/store/store.js";
 import type { LockDriver } from "../../src/zigbee/lock-driver.js";
-import { ManualScheduler, TestLock, TestRecorder, type Trace } from "./doubles.js";
+import { TestScheduler } from "../../src/delivery/test-scheduler.js";
+import { TestLock, TestRecorder, type Trace } from "./doubles.js";
 
 export const FRONT = DoorId("front");
 export const BACK = DoorId("back");
@@ -36,8 +37,8 @@ export interface HarnessDoor {
 
 export interface Harness {
   dir: string;
-  clock: ManualClock;
-  scheduler: ManualScheduler;
+  clock: TestClock;
+  scheduler: TestScheduler;
   store: Store;
   trace: Trace;
   service: DeliveryService;
@@ -53,7 +54,7 @@ export interface Harness {
 
 export interface HarnessOptions {
   dir?: string;
-  clock?: ManualClock;
+  clock?: TestClock;
   settings?: Partial<DeliverySettings>;
   timing?: Partial<DeliveryTiming>;
   /** Doors and whether each has a camera (default: one "front" door with a camera). */
@@ -68,8 +69,8 @@ export interface HarnessOptions {
 
 export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "doorstep-delivery-"));
-  const clock = options.clock ?? new ManualClock(T0);
-  const scheduler = new ManualScheduler(clock);
+  const clock = options.clock ?? new TestClock(T0);
+  const scheduler = new TestScheduler(clock);
   const store = openStore({ storageDir: dir, clock });
   const trace: Trace = [];
   const doors: Record<string, HarnessDoor> = {};

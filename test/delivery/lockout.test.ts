@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { ManualClock } from "../../src/access/clock.js";
+import { TestClock } from "../../src/access/test-clock.js";
 import { LockoutCounter } from "../../src/delivery/lockout.js";
 import { OWNER, T0, harness, type Harness } from "./harness.js";
 
 describe("delivery: lockout counter", () => {
   it("locks a key out at the Nth failure within the window and frees it as the oldest slides out", () => {
-    const clock = new ManualClock(T0);
+    const clock = new TestClock(T0);
     const c = new LockoutCounter(clock, { attempts: 3, windowMs: 60_000 });
     expect(c.recordFailure(["k"])).to.deep.equal([]);
     clock.advance(10_000);
@@ -21,7 +21,7 @@ describe("delivery: lockout counter", () => {
   });
 
   it("takes the longest wait over several keys, and refuses a nonsensical configuration", () => {
-    const clock = new ManualClock(T0);
+    const clock = new TestClock(T0);
     const c = new LockoutCounter(clock, { attempts: 1, windowMs: 1_000 });
     c.recordFailure(["a"]);
     clock.advance(500);

@@ -1,7 +1,7 @@
 // Issue 10, items 11, 13, 14, 15: the faults a single owner of the visit closes, each through the DeliveryPort.
 import { expect } from "chai";
 import { CredentialId, DoorId, VisitId } from "../../src/access/ids.js";
-import { settle } from "./doubles.js";
+import { settle } from "../../src/access/test-clock.js";
 import { OWNER, T0, harness, type Harness } from "./harness.js";
 
 const redeem = (h: Harness, pin: string) => h.service.redeem({ doorId: "front", pin, actor: OWNER, source: "10.0.0.1" });

@@ -7,7 +7,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { existsSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ManualClock } from "../../src/access/clock.js";
+import { TestClock } from "../../src/access/test-clock.js";
 import { DoorId } from "../../src/access/ids.js";
 import { OnvifCameraDriver } from "../../src/camera/onvif-camera-driver.js";
 import { validateConfig } from "../../src/config/validate-config.js";
@@ -31,7 +31,7 @@ describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", func
   this.timeout(60_000);
   const dir = mkdtempSync(join(tmpdir(), "doorstep-homekit-cam-"));
   const logger = new MemoryLogger();
-  const clock = new ManualClock(Date.parse("2026-12-02T10:00:00Z"));
+  const clock = new TestClock(Date.parse("2026-12-02T10:00:00Z"));
   let rtsp: RtspTestServer | undefined;
   let onvif: OnvifSimulator | undefined;
   let camera: OnvifCameraDriver | undefined;

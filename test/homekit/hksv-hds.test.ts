@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { ManualClock, systemClock } from "../../src/access/clock.js";
+import { systemClock } from "../../src/access/clock.js";
+import { TestClock } from "../../src/access/test-clock.js";
 import { DoorId } from "../../src/access/ids.js";
 import { DoorCamera } from "../../src/bridge/door-camera.js";
 import { validateConfig } from "../../src/config/validate-config.js";
@@ -64,7 +65,7 @@ describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test har
     });
     service = new DeliveryService({
       store, settings: { ...config.delivery, timeZone: "UTC" }, syncKeypads: false,
-      doors: [{ id: DoorId("front"), name: "Front door", relockAfterSeconds: 30, preRollSeconds: 2, postRollSeconds: 0, driver: new TestLock([], new ManualClock(Date.now())), recorder: camera }],
+      doors: [{ id: DoorId("front"), name: "Front door", relockAfterSeconds: 30, preRollSeconds: 2, postRollSeconds: 0, driver: new TestLock([], new TestClock(Date.now())), recorder: camera }],
     });
     await service.start();
     bridge = await startStandaloneBridge({

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ManualClock } from "../../src/access/clock.js";
+import { TestClock } from "../../src/access/test-clock.js";
 import { DoorId } from "../../src/access/ids.js";
 import { validateConfig } from "../../src/config/validate-config.js";
 import { MemoryLogger } from "../../src/core/logger.js";
@@ -18,7 +18,7 @@ import { HAP, SERVICE_COMMUNICATION_FAILURE, sharedHapStorageDir, TestController
 describe("HomeKit lock: an unreachable lock reads No Response, a jammed one JAMMED", function () {
   this.timeout(30_000);
   const dir = mkdtempSync(join(tmpdir(), "doorstep-homekit-nr-"));
-  const clock = new ManualClock(Date.parse("2026-12-02T10:00:00Z"));
+  const clock = new TestClock(Date.parse("2026-12-02T10:00:00Z"));
   const lock = new TestLock([], clock);
   let store: Store | undefined;
   let service: DeliveryService | undefined;

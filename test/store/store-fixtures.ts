@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { ManualClock } from "../../src/access/clock.js";
+import { TestClock } from "../../src/access/test-clock.js";
 import type { Credential } from "../../src/access/credential.js";
 import { CredentialId, DoorId } from "../../src/access/ids.js";
 import { openStore, type Store, type StoreOptions } from "../../src/store/index.js";
@@ -17,7 +17,7 @@ export const BACK = DoorId("back");
 
 /** A temporary storage directory with the stores opened on it; `cleanup` closes them and deletes the directory. */
 export class StoreFixture {
-  readonly clock = new ManualClock(T0);
+  readonly clock = new TestClock(T0);
   private readonly opened: Store[] = [];
 
   private constructor(readonly dir: string) {}

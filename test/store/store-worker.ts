@@ -1,6 +1,6 @@
 // A separate thread with its own store connection that acts at the same moment as its siblings (a shared barrier).
 import { parentPort, workerData } from "node:worker_threads";
-import { ManualClock } from "../../src/access/clock.js";
+import { TestClock } from "../../src/access/test-clock.js";
 import type { CredentialId } from "../../src/access/ids.js";
 import { openStore } from "../../src/store/index.js";
 
@@ -13,7 +13,7 @@ export type WorkerJob = {
 } & ({ action: "consume"; credentialId: CredentialId } | { action: "append"; count: number; worker: number });
 
 const job = workerData as WorkerJob;
-const store = openStore({ storageDir: job.storageDir, clock: new ManualClock(job.at) });
+const store = openStore({ storageDir: job.storageDir, clock: new TestClock(job.at) });
 try {
   const ready = new Int32Array(job.barrier);
   Atomics.add(ready, 0, 1);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ManualClock } from "../../src/access/clock.js";
+import { TestClock } from "../../src/access/test-clock.js";
 import { CredentialId } from "../../src/access/ids.js";
 import { DeviceUnreachableError } from "../../src/core/errors.js";
 import { MemorySlotRepository } from "../../src/zigbee/slot-repository.js";
@@ -44,7 +44,7 @@ describe("HerdsmanLockDriver under transport faults (emulator fault injection)",
   });
 
   it("a write whose answer was lost is retried, the Yale-like lock answers DUPLICATE_CODE for the same slot, and the reconciler counts it synced", async () => {
-    const clock = new ManualClock(Date.now());
+    const clock = new TestClock(Date.now());
     const rec = new SlotReconciler({ lockKey: "front", driver: h.driver("front"), repository: new MemorySlotRepository(), clock, logger: h.logger });
     h.sim.faults.responseLost(1, { device: "front", command: "setPinCode" });
     rec.setDesired([{ credentialId: CredentialId("g1"), pin: "314159", windows: [{ start: clock.now() - 1000, end: clock.now() + 3_600_000 }] }]);

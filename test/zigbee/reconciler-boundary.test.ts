@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ManualClock } from "../../src/access/clock.js";
+import { TestClock } from "../../src/access/test-clock.js";
 import { MemorySlotRepository } from "../../src/zigbee/slot-repository.js";
 import { SlotReconciler } from "../../src/zigbee/slot-reconciler.js";
 import { startHarness, until, type Harness } from "./harness.js";
@@ -20,7 +20,7 @@ describe("SlotReconciler against the emulator (real herdsman, 30-slot Kwikset-li
   const pinsOnLock = () => new Set(h.simLock("door").state().users.filter((u) => u.status === 1).map((u) => u.pin));
 
   it("keeps every open-window PIN on the lock and none whose window closed, over a week with 10% of frames not acknowledged", async () => {
-    const clock = new ManualClock(T0);
+    const clock = new TestClock(T0);
     const rec = new SlotReconciler({
       lockKey: "door", driver: h.driver("door"), repository: new MemorySlotRepository(), clock, logger: h.logger,
       retry: { baseMs: 5_000, maxMs: 40_000 }, breaker: { threshold: 10, cooldownMs: 20_000 },
@@ -52,7 +52,7 @@ describe("SlotReconciler against the emulator (real herdsman, 30-slot Kwikset-li
   });
 
   it("repairs drift: a PIN deleted at the keypad is rewritten, a code added at the keypad in a managed slot is cleared", async () => {
-    const clock = new ManualClock(T0);
+    const clock = new TestClock(T0);
     const rec = new SlotReconciler({
       lockKey: "drift", driver: h.driver("door"), repository: new MemorySlotRepository(), clock, logger: h.logger,
       managedSlots: [20, 21, 22, 23],

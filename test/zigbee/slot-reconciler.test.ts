@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ManualClock } from "../../src/access/clock.js";
+import { TestClock } from "../../src/access/test-clock.js";
 import { CredentialId, DoorId } from "../../src/access/ids.js";
 import { StoreSlotRepository } from "../../src/delivery/store-slot-repository.js";
 import { openStore, type Store } from "../../src/store/store.js";
@@ -39,7 +39,7 @@ class StoreBackedRepository implements SlotRepository {
   }
 }
 
-function repositoryFor(kind: RepositoryKind, clock: ManualClock): { repository: SlotRepository; restarted: () => SlotRepository } {
+function repositoryFor(kind: RepositoryKind, clock: TestClock): { repository: SlotRepository; restarted: () => SlotRepository } {
   if (kind === "in-memory") {
     const repository = new MemorySlotRepository();
     return { repository, restarted: () => repository };
@@ -57,7 +57,7 @@ function repositoryFor(kind: RepositoryKind, clock: ManualClock): { repository: 
 let kind: RepositoryKind = "in-memory";
 
 function setup(caps = KWIKSET_LIKE, extra: Partial<ConstructorParameters<typeof SlotReconciler>[0]> = {}) {
-  const clock = new ManualClock(T0);
+  const clock = new TestClock(T0);
   const driver = new FakeLockDriver(caps);
   const { repository, restarted } = repositoryFor(kind, clock);
   const logger = new MemoryLogger();

@@ -1,5 +1,5 @@
-// A simulated week of guest credentials and a helper that runs a reconciler to quiescence on a ManualClock.
-import type { ManualClock } from "../../src/access/clock.js";
+// A simulated week of guest credentials and a helper that runs a reconciler to quiescence on a TestClock.
+import type { TestClock } from "../../src/access/test-clock.js";
 import { CredentialId } from "../../src/access/ids.js";
 import type { DesiredCredential, SlotReconciler } from "../../src/zigbee/slot-reconciler.js";
 
@@ -7,7 +7,7 @@ const H = 3_600_000;
 export const WEEK_T0 = Date.UTC(2026, 10, 23, 0, 0); // a Monday
 
 /** Runs passes at the current instant and then at each retry, but never past `limit`. */
-export async function settle(rec: SlotReconciler, clock: ManualClock, limit: number): Promise<void> {
+export async function settle(rec: SlotReconciler, clock: TestClock, limit: number): Promise<void> {
   await rec.reconcile();
   for (let i = 0; i < 100; i++) {
     const next = rec.nextWakeAt();

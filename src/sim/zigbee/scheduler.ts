@@ -21,8 +21,8 @@ export const realScheduler: SimScheduler = {
   },
 };
 
-/** A scheduler that only moves when `advance` is called; due timers fire in time order. */
-export class ManualScheduler implements SimScheduler {
+/** The SimScheduler's test double: time moves only when `advance` is called; due timers fire in time order. */
+export class TestSimScheduler implements SimScheduler {
   private timers: { at: number; seq: number; fn: () => void; live: boolean }[] = [];
   private seq = 0;
   constructor(private current = Date.UTC(2026, 0, 1)) {}

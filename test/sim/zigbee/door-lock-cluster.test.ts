@@ -14,7 +14,7 @@ import {
   zigbeeLocalParts,
 } from "../../../src/sim/zigbee/door-lock-cluster.js";
 import { LOCK_PROFILES, type LockProfileKey } from "../../../src/sim/zigbee/lock-profiles.js";
-import { ManualScheduler } from "../../../src/sim/zigbee/scheduler.js";
+import { TestSimScheduler } from "../../../src/sim/zigbee/scheduler.js";
 import { ZclStatus } from "../../../src/sim/zigbee/zcl-frame.js";
 
 const pin = (s: string) => Buffer.from(s, "ascii");
@@ -22,7 +22,7 @@ const pin = (s: string) => Buffer.from(s, "ascii");
 const zt = (iso: string) => Math.floor((Date.parse(`${iso}Z`) - ZIGBEE_EPOCH_MS) / 1000);
 
 function make(profile: LockProfileKey = "yale-assure") {
-  const scheduler = new ManualScheduler(Date.UTC(2026, 10, 26, 12, 0, 0));
+  const scheduler = new TestSimScheduler(Date.UTC(2026, 10, 26, 12, 0, 0));
   const events: DoorLockEvent[] = [];
   const lock = new DoorLockCluster(LOCK_PROFILES[profile].lock, scheduler, (e) => events.push(e));
   const cmd = (name: string, f: Record<string, number | Buffer> = {}) => lock.handleCommand(name, f);
