@@ -31,14 +31,29 @@ export function startHomebridge(storageDir: string, options: { pluginRoot?: stri
   return {
     child,
     log: () => output,
-    async waitForLog(text, timeoutMs = 60_000) {
-      const end = Date.now() + timeoutMs;
-      while (!matches(text)) {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`homebridge exited before "${text}":\n${output}`);
-        if (Date.now() > end) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${output}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    // Checked on each chunk of output, so it resolves on the line itself, not on a poll.
+    waitForLog: (text, timeoutMs = 60_000) =>
+      new Promise<void>((resolve, reject) => {
+        const settle = (error?: Error) => {
+          clearTimeout(timer);
+          child.stdout!.off("data", check);
+          child.stderr!.off("data", check);
+          child.off("close", onExit);
+          if (error) reject(error);
+          else resolve();
+        };
+        const check = () => {
+          if (matches(text)) settle();
+        };
+        const onExit = () => settle(matches(text) ? undefined : new Error(`homebridge exited before "${text}":\n${output}`));
+        const timer = setTimeout(() => settle(new Error(`no "${text}" within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+        // Listeners added after the output ones above, so `output` already holds the chunk when `check` runs.
+        child.stdout!.on("data", check);
+        child.stderr!.on("data", check);
+        child.once("close", onExit); // after the last output, unlike "exit"
+        if (matches(text)) settle();
+        else if (child.exitCode !== null || child.signalCode !== null) onExit();
+      }),
     stop: (graceMs = 15_000) => terminate(child, exited, graceMs),
   };
 }
