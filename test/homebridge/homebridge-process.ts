@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { terminate } from "../helpers/ready-line.js";
+import { terminate, waitForOutput } from "../helpers/ready-line.js";
 
 /** The package root (dist/test/homebridge → ../../..): Homebridge reads its package.json main. */
 export const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -31,29 +31,7 @@ export function startHomebridge(storageDir: string, options: { pluginRoot?: stri
   return {
     child,
     log: () => output,
-    // Checked on each chunk of output, so it resolves on the line itself, not on a poll.
-    waitForLog: (text, timeoutMs = 60_000) =>
-      new Promise<void>((resolve, reject) => {
-        const settle = (error?: Error) => {
-          clearTimeout(timer);
-          child.stdout!.off("data", check);
-          child.stderr!.off("data", check);
-          child.off("close", onExit);
-          if (error) reject(error);
-          else resolve();
-        };
-        const check = () => {
-          if (matches(text)) settle();
-        };
-        const onExit = () => settle(matches(text) ? undefined : new Error(`homebridge exited before "${text}":\n${output}`));
-        const timer = setTimeout(() => settle(new Error(`no "${text}" within ${timeoutMs} ms:\n${output}`)), timeoutMs);
-        // Listeners added after the output ones above, so `output` already holds the chunk when `check` runs.
-        child.stdout!.on("data", check);
-        child.stderr!.on("data", check);
-        child.once("close", onExit); // after the last output, unlike "exit"
-        if (matches(text)) settle();
-        else if (child.exitCode !== null || child.signalCode !== null) onExit();
-      }),
+    waitForLog: (text, timeoutMs = 60_000) => waitForOutput(child, () => matches(text), `homebridge log "${text}"`, timeoutMs, () => output),
     stop: (graceMs = 15_000) => terminate(child, exited, graceMs),
   };
 }
