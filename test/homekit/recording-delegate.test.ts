@@ -95,7 +95,7 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
     delegate.setTriggered(true);
     const triggeredAt = Date.now();
     const packets: RecordingPacket[] = [];
-    const clear = setTimeout(() => delegate.setTriggered(false), liveMs);
+    const clear = setTimeout(() => delegate.setTriggered(false), liveMs); // kept: the trigger lasts this long of live video, as motion would
     for await (const packet of delegate.handleRecordingStreamRequest(streamId)) packets.push(packet);
     clearTimeout(clear);
     return { packets, triggeredAt, clearedAt: triggeredAt + liveMs };
@@ -196,7 +196,7 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
     fresh.updateRecordingConfiguration(configuration(4000));
     fresh.setTriggered(true);
     const packets: RecordingPacket[] = [];
-    const clear = setTimeout(() => fresh.setTriggered(false), 3_000);
+    const clear = setTimeout(() => fresh.setTriggered(false), 3_000); // kept: the trigger lasts 3 s of live video, as motion would
     for await (const packet of fresh.handleRecordingStreamRequest(6)) packets.push(packet);
     clearTimeout(clear);
     expect(boxTypes(packets[0]!.data)).to.deep.equal(["ftyp", "moov"]);
