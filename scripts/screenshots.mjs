@@ -2,11 +2,11 @@
 // `doorstep serve --demo` with a few guest codes, one visit with its clip, and a provider token.
 //   npm run screenshots          (builds first; needs Chromium: /usr/bin/chromium or DOORSTEP_CHROMIUM)
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { makeTempDir, removeTempDir } from "../dist/test/helpers/temp-dir.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const out = join(root, "docs", "console");
@@ -50,7 +50,7 @@ function localNow(offsetMs = 0) {
 
 async function main() {
   await mkdir(out, { recursive: true });
-  const storage = await mkdtemp(join(tmpdir(), "doorstep-screenshots-"));
+  const storage = makeTempDir("doorstep-screenshots-");
   const demo = await startDemo(storage);
   const browser = await chromium.launch({ executablePath: process.env.DOORSTEP_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
   try {
@@ -114,7 +114,7 @@ async function main() {
   } finally {
     await browser.close();
     await demo.stop();
-    await rm(storage, { recursive: true, force: true });
+    removeTempDir(storage);
   }
 }
 

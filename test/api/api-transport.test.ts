@@ -1,12 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { connect } from "node:net";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { request as httpsRequest } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect } from "chai";
 import { createApiServer } from "../../src/api/api-server.js";
 import { ConfigError } from "../../src/core/errors.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { ApiHarness } from "./api-harness.js";
 
 describe("HTTP API transport", function () {
@@ -35,22 +34,20 @@ describe("HTTP API transport", function () {
   });
 
   describe("TLS", () => {
-    let dir: string;
-    before(async () => {
-      dir = await mkdtemp(join(tmpdir(), "doorstep-tls-"));
+    const dir = useTempDir({ prefix: "doorstep-tls-", per: "suite" });
+    before(() => {
       execFileSync("openssl", [
         "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+        "-keyout", dir.join("key.pem"), "-out", dir.join("cert.pem"),
       ], { stdio: "ignore" });
     });
-    after(async () => rm(dir, { recursive: true, force: true }));
 
     it("serves HTTPS with the configured certificate", async () => {
-      const h = await ApiHarness.start({ server: { tls: { cert: join(dir, "cert.pem"), key: join(dir, "key.pem") } } });
+      const h = await ApiHarness.start({ server: { tls: { cert: dir.join("cert.pem"), key: dir.join("key.pem") } } });
       try {
         expect(h.url).to.match(/^https:\/\/127\.0\.0\.1:\d+$/);
-        const ca = await readFile(join(dir, "cert.pem"));
+        const ca = await readFile(dir.join("cert.pem"));
         const body = await new Promise<{ status: number; text: string }>((resolve, reject) => {
           const req = httpsRequest(`${h.url}/v1/health`, { ca, agent: false }, (res) => {
             let text = "";
@@ -75,7 +72,7 @@ describe("HTTP API transport", function () {
         logger: { debug() {}, info() {}, warn() {}, error() {} },
         host: "127.0.0.1",
         port: 0,
-        tls: { cert: join(dir, "cert.pem"), key: join(dir, "missing-key.pem") },
+        tls: { cert: dir.join("cert.pem"), key: dir.join("missing-key.pem") },
       });
       const error = await server.start().then(
         () => undefined,

@@ -1,15 +1,15 @@
 // Run by cameras-discover.test.ts inside `unshare -rn`: a simulated camera answers WS-Discovery while a real bridge's
 // API probes on POST /v1/cameras/discover; prints the answers as one JSON line.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createBridge } from "../../src/bridge/create-bridge.js";
 import { UI_CREDENTIAL_FILE, type UiCredential } from "../../src/bridge/ui-credential.js";
 import { validateConfig } from "../../src/config/validate-config.js";
 import { startOnvifSimulator } from "../../src/sim/camera/onvif-simulator.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const storageDir = mkdtempSync(join(tmpdir(), "doorstep-discover-"));
+const storageDir = makeTempDir("doorstep-discover-");
 const cam = await startOnvifSimulator({
   username: "admin",
   password: "pw",
@@ -36,5 +36,5 @@ try {
 } finally {
   await bridge.stop();
   await cam.stop();
-  rmSync(storageDir, { recursive: true, force: true });
+  removeTempDir(storageDir);
 }

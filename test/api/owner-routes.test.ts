@@ -1,8 +1,6 @@
 // The console's lock and unlock buttons through a real bridge (zigbee-herdsman over TCP to the Z-Stack emulator).
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { BridgeRuntime } from "../../src/bridge/bridge-runtime.js";
 import { createBridge } from "../../src/bridge/create-bridge.js";
 import { UI_CREDENTIAL_FILE, type UiCredential } from "../../src/bridge/ui-credential.js";
@@ -10,6 +8,8 @@ import { validateConfig } from "../../src/config/validate-config.js";
 import type { Logger } from "../../src/core/logger.js";
 import { SIM_NETWORK } from "../../src/sim/simulated-home.js";
 import { startZigbeeSim, type ZigbeeSim } from "../../src/sim/zigbee/index.js";
+import { eventually } from "../helpers/eventually.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 /** ZCL Door Lock LockState: 1 locked, 2 unlocked. */
@@ -17,7 +17,7 @@ const ZCL = { locked: 1, unlocked: 2 };
 
 describe("POST /v1/doors/:doorId/lock and /unlock (owner only)", function () {
   this.timeout(90_000);
-  const storageDir = mkdtempSync(join(tmpdir(), "doorstep-owner-"));
+  const storage = useTempDir({ prefix: "doorstep-owner-", per: "suite" });
   let sim: ZigbeeSim | undefined;
   let bridge: BridgeRuntime | undefined;
   let owner = "";
@@ -39,20 +39,18 @@ describe("POST /v1/doors/:doorId/lock and /unlock (owner only)", function () {
       delivery: { requireRecording: false },
       api: { port: 0 },
     });
-    bridge = await createBridge({ config, storageDir, logger: quiet, uiCredential: true, matter: false });
+    bridge = await createBridge({ config, storageDir: storage.path, logger: quiet, uiCredential: true, matter: false });
     await bridge.start();
-    ({ token: owner, url: base } = JSON.parse(readFileSync(join(storageDir, UI_CREDENTIAL_FILE), "utf8")) as UiCredential);
-    const end = Date.now() + 60_000;
-    while (!((await call("GET", "/v1/doors")).body as { lock: { available: boolean } }[])[0]!.lock.available) {
-      if (Date.now() > end) throw new Error("the lock did not pair within 60 s");
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    ({ token: owner, url: base } = JSON.parse(readFileSync(storage.join(UI_CREDENTIAL_FILE), "utf8")) as UiCredential);
+    await eventually("the lock to pair", async () => ((await call("GET", "/v1/doors")).body as { lock: { available: boolean } }[])[0]!.lock.available, {
+      timeoutMs: 60_000,
+      everyMs: 200,
+    });
   });
 
   after(async () => {
     await bridge?.stop();
     await sim?.stop();
-    rmSync(storageDir, { recursive: true, force: true });
   });
 
   it("unlocks and locks the door; the lock itself changes", async () => {

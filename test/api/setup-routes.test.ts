@@ -2,9 +2,7 @@
 // over TCP to our Z-Stack emulator); the simulated lock joins only then, is interviewed, and shows in GET and as
 // `pairing` events. Owner only; bad input is refused with nothing changed.
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { PairingEvent, PairingState } from "../../src/api/setup-port.js";
 import type { BridgeRuntime } from "../../src/bridge/bridge-runtime.js";
 import { createBridge } from "../../src/bridge/create-bridge.js";
@@ -13,12 +11,14 @@ import { validateConfig } from "../../src/config/validate-config.js";
 import type { Logger } from "../../src/core/logger.js";
 import { SIM_NETWORK } from "../../src/sim/simulated-home.js";
 import { startZigbeeSim, type ZigbeeSim } from "../../src/sim/zigbee/index.js";
+import { eventually } from "../helpers/eventually.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe("POST /v1/zigbee/permit-join (pair a lock from the console)", function () {
   this.timeout(90_000);
-  const storageDir = mkdtempSync(join(tmpdir(), "doorstep-pairing-"));
+  const storage = useTempDir({ prefix: "doorstep-pairing-", per: "suite" });
   let sim: ZigbeeSim | undefined;
   let bridge: BridgeRuntime | undefined;
   let api: (method: string, path: string, body?: unknown, token?: string | null) => Promise<{ status: number; body: unknown }>;
@@ -33,10 +33,10 @@ describe("POST /v1/zigbee/permit-join (pair a lock from the console)", function 
       api: { port: 0 },
     });
     // No joining window at start: only the console opens it here.
-    bridge = await createBridge({ config, storageDir, logger: quiet, uiCredential: true, matter: false, pairingWindowSeconds: 0 });
+    bridge = await createBridge({ config, storageDir: storage.path, logger: quiet, uiCredential: true, matter: false, pairingWindowSeconds: 0 });
     await bridge.start();
     bridge.setup.onPairing((e) => events.push(e));
-    const credential = JSON.parse(readFileSync(join(storageDir, UI_CREDENTIAL_FILE), "utf8")) as UiCredential;
+    const credential = JSON.parse(readFileSync(storage.join(UI_CREDENTIAL_FILE), "utf8")) as UiCredential;
     api = async (method, path, body, token = credential.token) => {
       const response = await fetch(`${credential.url}${path}`, {
         method,
@@ -50,7 +50,6 @@ describe("POST /v1/zigbee/permit-join (pair a lock from the console)", function 
   after(async () => {
     await bridge?.stop();
     await sim?.stop();
-    rmSync(storageDir, { recursive: true, force: true });
   });
 
   it("starts closed, with nothing arrived", async () => {
@@ -71,7 +70,7 @@ describe("POST /v1/zigbee/permit-join (pair a lock from the console)", function 
 
   it("opens joining; the lock arrives, is interviewed and attached to its door; 0 closes joining", async () => {
     // The console's live stream, opened before joining is: it must carry the same pairing events.
-    const credential = JSON.parse(readFileSync(join(storageDir, UI_CREDENTIAL_FILE), "utf8")) as UiCredential;
+    const credential = JSON.parse(readFileSync(storage.join(UI_CREDENTIAL_FILE), "utf8")) as UiCredential;
     const stream = new AbortController();
     let streamed = "";
     const response = await fetch(`${credential.url}/v1/events`, { headers: { authorization: `Bearer ${credential.token}` }, signal: stream.signal });
@@ -87,19 +86,16 @@ describe("POST /v1/zigbee/permit-join (pair a lock from the console)", function 
     expect(state.seconds).to.be.within(100, 120);
 
     const ieee = sim!.lock("front").ieee.toLowerCase();
-    const end = Date.now() + 60_000;
-    let arrived: PairingState | undefined;
-    while (Date.now() < end) {
-      const now = (await api("GET", "/v1/zigbee/permit-join")).body as PairingState;
-      if (now.arrivals.some((a) => a.ieee === ieee && a.status === "interviewed")) {
-        arrived = now;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(arrived, "the lock was not interviewed within 60 s").to.not.equal(undefined);
-    expect(arrived!.arrivals[0]).to.include({ ieee, status: "interviewed", doorId: "front", supported: true });
-    expect(arrived!.arrivals[0]!.model).to.be.a("string").and.not.equal("");
+    const arrived = await eventually(
+      "the lock to be interviewed",
+      async () => {
+        const now = (await api("GET", "/v1/zigbee/permit-join")).body as PairingState;
+        return now.arrivals.some((a) => a.ieee === ieee && a.status === "interviewed") && now;
+      },
+      { timeoutMs: 60_000, everyMs: 200 },
+    );
+    expect(arrived.arrivals[0]).to.include({ ieee, status: "interviewed", doorId: "front", supported: true });
+    expect(arrived.arrivals[0]!.model).to.be.a("string").and.not.equal("");
     // Live updates for the console: the same, as pairing events, joined first.
     const statuses = events.flatMap((e) => (e.data.arrival?.ieee === ieee ? [e.data.arrival.status] : []));
     expect(statuses).to.include("interviewed");
@@ -107,9 +103,11 @@ describe("POST /v1/zigbee/permit-join (pair a lock from the console)", function 
     const paired = events.find((e) => e.data.arrival?.status === "interviewed")!;
     expect(paired.data.ieee).to.equal(ieee);
     expect(paired.data.message).to.include(ieee).and.include("is paired");
-    // The door's lock now answers (it was unpaired at start).
-    const doors = (await api("GET", "/v1/doors")).body as { id: string; lock: { available: boolean } }[];
-    expect(doors.find((d) => d.id === "front")!.lock.available).to.equal(true);
+    // The door's lock now answers (it was unpaired at start); the bridge attaches it just after the interview ends.
+    await eventually("the front door's lock to answer", async () => {
+      const doors = (await api("GET", "/v1/doors")).body as { id: string; lock: { available: boolean } }[];
+      return doors.find((d) => d.id === "front")!.lock.available;
+    });
 
     const closed = await api("POST", "/v1/zigbee/permit-join", { seconds: 0 });
     expect(closed.body).to.include({ open: false });

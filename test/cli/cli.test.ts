@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { runDoorstep, tempStorage } from "../helpers/cli.js";
+import { runDoorstep, useTempStorage } from "../helpers/cli.js";
 
 const CONFIG = {
   zigbee: { port: "tcp://127.0.0.1:1" },
@@ -15,13 +14,9 @@ const FUTURE = new Date(Date.now() + 30 * 86_400_000).toISOString();
 
 describe("doorstep CLI (the real binary)", function () {
   this.timeout(60_000);
-  let storage: { dir: string; cleanup: () => Promise<void> };
-  const cli = (...args: string[]) => runDoorstep(["--storage", storage.dir, ...args]);
+  const storage = useTempStorage(CONFIG);
+  const cli = (...args: string[]) => runDoorstep(["--storage", storage.path, ...args]);
 
-  beforeEach(async () => {
-    storage = await tempStorage(CONFIG);
-  });
-  afterEach(() => storage.cleanup());
 
   it("adds a credential, shows its PIN once, and never again", async () => {
     const add = await cli("guest", "add", "--label", "Parcel courier", "--kind", "delivery", "--door", "front", "--until", FUTURE, "--json");
@@ -35,13 +30,13 @@ describe("doorstep CLI (the real binary)", function () {
     const text = await cli("guest", "list");
     expect(text.stdout).to.contain("Parcel courier").and.not.contain(created.pin);
     // Nor in the database file in clear.
-    const db = await readFile(join(storage.dir, "doorstep.db"));
+    const db = await readFile(storage.join("doorstep.db"));
     expect(db.includes(Buffer.from(created.pin))).to.equal(false);
   });
 
   it("creates the key file with mode 0600", async () => {
     await cli("guest", "list");
-    expect((await stat(join(storage.dir, "doorstep.key"))).mode & 0o777).to.equal(0o600);
+    expect((await stat(storage.join("doorstep.key"))).mode & 0o777).to.equal(0o600);
   });
 
   it("answers bad input with exit 2, names every field, and writes nothing", async () => {
@@ -111,7 +106,7 @@ describe("doorstep CLI (the real binary)", function () {
     const { token } = JSON.parse(r.stdout) as { token: string };
     expect(token).to.match(/^dst_/);
     expect((await cli("token", "list")).stdout).to.contain("provider acme").and.not.contain(token);
-    const db = await readFile(join(storage.dir, "doorstep.db"));
+    const db = await readFile(storage.join("doorstep.db"));
     expect(db.includes(Buffer.from(token))).to.equal(false);
     expect((await cli("token", "create", "--provider", "bad name!")).code).to.equal(2);
   });
@@ -125,7 +120,7 @@ describe("doorstep CLI (the real binary)", function () {
   });
 
   it("reports an invalid config file with its path and exit 2", async () => {
-    const r = await runDoorstep(["--config", join(storage.dir, "missing.json"), "guest", "list"]);
+    const r = await runDoorstep(["--config", storage.join("missing.json"), "guest", "list"]);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.contain("missing.json does not exist");
   });

@@ -2,11 +2,10 @@
 // a demo start revokes the owner tokens of earlier demo starts; a config that is not JSON is reported without quoting
 // the file (it may hold a password).
 import { expect } from "chai";
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { stat, writeFile } from "node:fs/promises";
 import { runDoorstep } from "../helpers/cli.js";
 import { startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 interface Ready {
   api: string;
@@ -15,20 +14,16 @@ interface Ready {
 
 describe("doorstep serve --demo --storage, and config parse errors (real binary)", function () {
   this.timeout(180_000);
-  let parent: string;
+  const parent = useTempDir({ prefix: "doorstep-demo-storage-" });
   let bridge: RunningDoorstep<Ready> | undefined;
 
-  beforeEach(async () => {
-    parent = await mkdtemp(join(tmpdir(), "doorstep-demo-storage-"));
-  });
   afterEach(async () => {
     await bridge?.stop();
     bridge = undefined;
-    await rm(parent, { recursive: true, force: true });
   });
 
   it("creates a missing storage dir (0700), and each demo start revokes the previous demo's owner token", async () => {
-    const storage = join(parent, "not", "yet");
+    const storage = parent.join("not", "yet");
     bridge = await startDoorstep<Ready>(["--storage", storage, "serve", "--demo"], "DOORSTEP READY", { timeoutMs: 90_000 });
     expect((await stat(storage)).mode & 0o777).to.equal(0o700);
     const first = bridge.ready.ownerToken;
@@ -50,7 +45,7 @@ describe("doorstep serve --demo --storage, and config parse errors (real binary)
   });
 
   it("reports a config that is not JSON by line and column, without quoting the file", async () => {
-    const config = join(parent, "doorstep.json");
+    const config = parent.join("doorstep.json");
     const secret = "hunter2-cam-pass";
     for (const text of [
       `{\n  "doors": [{ "camera": { "password": "${secret}" x } }]\n}`,

@@ -3,12 +3,11 @@
 // working, the simulator and the recorder meet ENOSPC, and the process stays up; freeing space makes writes work again.
 import { expect } from "chai";
 import { execFile, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { CLI_MAIN } from "../helpers/cli.js";
+import { eventually } from "../helpers/eventually.js";
 import { terminate } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 interface Ready {
   api: string;
@@ -20,7 +19,7 @@ const run = promisify(execFile);
 
 describe("doorstep serve --demo on a full disk (real binary, tmpfs in a private mount namespace)", function () {
   this.timeout(180_000);
-  let mountDir: string;
+  const mount = useTempDir({ prefix: "doorstep-diskfull-" });
   let child: ReturnType<typeof spawn> | undefined;
   let exited: Promise<number | string>;
   let stderr = "";
@@ -28,17 +27,15 @@ describe("doorstep serve --demo on a full disk (real binary, tmpfs in a private 
   afterEach(async () => {
     if (child) await terminate(child, exited, 10_000);
     child = undefined;
-    await rm(mountDir, { recursive: true, force: true });
   });
 
   /** Runs a shell command inside the bridge's mount namespace, where the tmpfs is. */
-  const inNamespace = (script: string) => run("nsenter", ["-t", String(child!.pid), "-m", "--", "sh", "-c", script, "sh", mountDir]);
+  const inNamespace = (script: string) => run("nsenter", ["-t", String(child!.pid), "-m", "--", "sh", "-c", script, "sh", mount.path]);
 
   it("answers writes 507 storage-full, keeps serving reads, survives ENOSPC everywhere, and recovers when space is freed", async () => {
-    mountDir = await mkdtemp(join(tmpdir(), "doorstep-diskfull-"));
     child = spawn(
       "unshare",
-      ["-m", "--propagation", "private", "sh", "-c", 'mount -t tmpfs -o size=48m,mode=0700 tmpfs "$0" && exec "$1" --no-warnings "$2" --storage "$0" serve --demo', mountDir, process.execPath, CLI_MAIN],
+      ["-m", "--propagation", "private", "sh", "-c", 'mount -t tmpfs -o size=48m,mode=0700 tmpfs "$0" && exec "$1" --no-warnings "$2" --storage "$0" serve --demo', mount.path, process.execPath, CLI_MAIN],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     exited = new Promise((resolve) => child!.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
@@ -63,13 +60,15 @@ describe("doorstep serve --demo on a full disk (real binary, tmpfs in a private 
     const before = await api("POST", "/v1/credentials", credential("Before the disk filled"));
     expect(before.status).to.equal(201);
     // A visit open while the disk fills: its clip is assembled on the full disk when it ends.
-    let visitId: string | undefined;
-    for (let i = 0; i < 100 && !visitId; i++) {
-      const r = await api("POST", "/v1/doors/front/access", { pin: before.json["pin"] });
-      if (r.status === 200) visitId = String(r.json["visitId"]);
-      else await new Promise((res) => setTimeout(res, 200)); // the camera gate opens once the ring has frames
-    }
-    expect(visitId, "a visit opened before the disk filled").to.be.a("string");
+    // The camera gate opens once the ring has frames: until then the door refuses.
+    const visitId = await eventually(
+      "a visit opened before the disk filled",
+      async () => {
+        const r = await api("POST", "/v1/doors/front/access", { pin: before.json["pin"] });
+        return r.status === 200 && String(r.json["visitId"]);
+      },
+      { timeoutMs: 20_000, everyMs: 200 },
+    );
 
     // Fill the tmpfs to the last byte (cat stops at ENOSPC).
     await inNamespace('cat /dev/zero > "$1/filler" 2>/dev/null; df -k "$1" | tail -1').catch(() => undefined);
@@ -96,8 +95,7 @@ describe("doorstep serve --demo on a full disk (real binary, tmpfs in a private 
     });
     expect([403, 409, 507]).to.include(redeem.status);
     // Let the simulator's persist timer and the recorder's restarts run into the full disk, observed through the log.
-    const deadline = Date.now() + 30_000;
-    while (!/SIMULATED coordinator: cannot save its state/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await eventually("the simulator to report it cannot save", () => /SIMULATED coordinator: cannot save its state/.test(stderr), { timeoutMs: 30_000, everyMs: 100 }).catch(() => undefined);
     expect(stderr).to.match(/SIMULATED coordinator: cannot save its state \(.*ENOSPC/);
     expect(child.exitCode).to.equal(null);
     expect((await api("GET", "/v1/health")).status).to.equal(200);

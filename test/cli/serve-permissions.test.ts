@@ -4,11 +4,11 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { ringLocation } from "../../src/camera/ring-location.js";
+import { eventually } from "../helpers/eventually.js";
 import { startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 /** Every entry under `dir` whose mode is not 0700 (folders) or 0600 (files), as "path mode". */
 function looseEntries(dir: string): string[] {
@@ -43,18 +43,15 @@ function files(dir: string): string[] {
 
 describe("doorstep serve keeps its storage private (real binary, issue 10 item 6)", function () {
   this.timeout(180_000);
-  let storage: string;
+  const tmp = useTempDir({ prefix: "doorstep-perms-", per: "suite" });
   let bridge: RunningDoorstep<{ api: string }> | undefined;
 
-  before(async () => {
-    storage = await mkdtemp(join(tmpdir(), "doorstep-perms-"));
-  });
   after(async () => {
     await bridge?.stop();
-    await rm(storage, { recursive: true, force: true });
   });
 
   it("makes the library-written files and a loosened tree private, and warns about an open storage dir", async () => {
+    const storage = tmp.path;
     // A first run writes what the libraries write.
     bridge = await startDoorstep(["--storage", storage, "serve", "--demo"], "DOORSTEP READY", { timeoutMs: 90_000 });
     await bridge.stop();
@@ -81,14 +78,12 @@ describe("doorstep serve keeps its storage private (real binary, issue 10 item 6
     // The ring lives in RAM (/dev/shm), outside the storage dir, and is as private there.
     const ringDir = ringLocation({ storageDir: storage, cameraId: "front" }).root;
     expect(existsSync(join(storage, "ring")), "no ring in the storage dir").to.equal(false);
-    let fresh: string | undefined;
-    const deadline = Date.now() + 20_000;
-    while (!fresh && Date.now() < deadline) {
-      fresh = files(ringDir).map((f) => join(ringDir, f)).find((f) => f.endsWith(".m4s") && (statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0) > readyAt + 500);
-      if (!fresh) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(fresh, "a ring segment written after READY").to.be.a("string");
-    expect(statSync(fresh!).mode & 0o777).to.equal(0o600);
+    const fresh = await eventually(
+      "a ring segment written after READY",
+      () => files(ringDir).map((f) => join(ringDir, f)).find((f) => f.endsWith(".m4s") && (statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0) > readyAt + 500),
+      { timeoutMs: 20_000, everyMs: 200 },
+    );
+    expect(statSync(fresh).mode & 0o777).to.equal(0o600);
     expect(looseEntries(ringDir)).to.deep.equal([]);
     expect(statSync(ringDir).mode & 0o777).to.equal(0o700);
   });

@@ -3,9 +3,8 @@
 import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { readdir, rm, truncate } from "node:fs/promises";
-import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { runDoorstep, tempStorage } from "../helpers/cli.js";
+import { runDoorstep, useTempStorage } from "../helpers/cli.js";
 
 const CONFIG = {
   zigbee: { port: "tcp://127.0.0.1:1" },
@@ -15,8 +14,8 @@ const FUTURE = new Date(Date.now() + 3 * 86_400_000).toISOString();
 
 describe("doorstep CLI: the store's files (the real binary)", function () {
   this.timeout(60_000);
-  let storage: { dir: string; cleanup: () => Promise<void> };
-  const cli = (...args: string[]) => runDoorstep(["--storage", storage.dir, ...args]);
+  const storage = useTempStorage(CONFIG);
+  const cli = (...args: string[]) => runDoorstep(["--storage", storage.path, ...args]);
   const addGuests = async (n: number) => {
     for (let i = 0; i < n; i++) {
       const r = await cli("guest", "add", "--label", `Guest ${i}`, "--kind", "guest", "--door", "front", "--until", FUTURE);
@@ -24,15 +23,11 @@ describe("doorstep CLI: the store's files (the real binary)", function () {
     }
   };
 
-  beforeEach(async () => {
-    storage = await tempStorage(CONFIG);
-  });
-  afterEach(() => storage.cleanup());
 
   it("audit verify reports the end of the log cut and the head rewritten to the new last entry (item 3)", async () => {
     await addGuests(5);
     expect(JSON.parse((await cli("audit", "verify", "--json")).stdout)).to.deep.equal({ ok: true, entries: 5 });
-    const raw = new DatabaseSync(join(storage.dir, "doorstep.db"));
+    const raw = new DatabaseSync(storage.join("doorstep.db"));
     try {
       const row3 = raw.prepare("SELECT hash FROM audit_log WHERE seq = 3").get() as { hash: string };
       raw.exec(`DELETE FROM audit_log WHERE seq >= 4; UPDATE audit_head SET seq = 3, hash = '${row3.hash}'`);
@@ -53,23 +48,23 @@ describe("doorstep CLI: the store's files (the real binary)", function () {
   ] as const) {
     it(`refuses a key whose database was ${what}, naming both files, and creates nothing (item 4)`, async () => {
       await addGuests(1);
-      const db = join(storage.dir, "doorstep.db");
-      for (const f of ["doorstep.db-wal", "doorstep.db-shm"]) await rm(join(storage.dir, f), { force: true });
+      const db = storage.join("doorstep.db");
+      for (const f of ["doorstep.db-wal", "doorstep.db-shm"]) await rm(storage.join(f), { force: true });
       await damage(db);
-      const before = (await readdir(storage.dir)).sort();
+      const before = (await readdir(storage.path)).sort();
       for (const args of [["audit", "verify"], ["guest", "list"], ["guest", "add", "--label", "G", "--kind", "guest", "--door", "front", "--until", FUTURE]]) {
         const r = await cli(...args);
         expect(r.code, args.join(" ")).to.equal(1);
-        expect(r.stderr).to.contain(join(storage.dir, "doorstep.key")).and.contain(db).and.contain("Nothing was created");
+        expect(r.stderr).to.contain(storage.join("doorstep.key")).and.contain(db).and.contain("Nothing was created");
         expect(r.stdout).not.to.contain("intact");
       }
-      expect((await readdir(storage.dir)).sort()).to.deep.equal(before);
+      expect((await readdir(storage.path)).sort()).to.deep.equal(before);
     });
   }
 
   it("refuses a database emptied of its tables beside its key (item 4)", async () => {
     await addGuests(1);
-    const raw = new DatabaseSync(join(storage.dir, "doorstep.db"));
+    const raw = new DatabaseSync(storage.join("doorstep.db"));
     try {
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
       raw.exec("PRAGMA foreign_keys = OFF");
@@ -94,9 +89,9 @@ describe("doorstep CLI: the store's files (the real binary)", function () {
   });
 
   it("read commands on a missing storage dir fail and create nothing (item 4)", async () => {
-    const missing = join(storage.dir, "nowhere");
+    const missing = storage.join("nowhere");
     for (const args of [["audit", "verify"], ["visits"], ["guest", "list"], ["token", "list"]]) {
-      const r = await runDoorstep(["--config", join(storage.dir, "doorstep.json"), "--storage", missing, ...args]);
+      const r = await runDoorstep(["--config", storage.join("doorstep.json"), "--storage", missing, ...args]);
       expect(r.code, args.join(" ")).to.equal(1);
       expect(r.stderr).to.contain(`no Doorstep storage at ${missing}`);
       expect(existsSync(missing), args.join(" ")).to.equal(false);

@@ -1,26 +1,22 @@
 import { expect } from "chai";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { launchChromium, type DemoReady } from "./console-browser.js";
 
 describe("web console login, session cookie and CSRF (real doorstep serve --demo)", function () {
   this.timeout(120_000);
-  let storage: string;
+  const storage = useTempDir({ prefix: "doorstep-console-auth-", per: "suite" });
   let bridge: RunningDoorstep<DemoReady> | undefined;
   let api: string;
 
   before(async () => {
-    storage = await mkdtemp(join(tmpdir(), "doorstep-console-auth-"));
-    bridge = await startDoorstep<DemoReady>(["--storage", storage, "serve", "--demo"], "DOORSTEP READY", { timeoutMs: 90_000 });
+    bridge = await startDoorstep<DemoReady>(["--storage", storage.path, "serve", "--demo"], "DOORSTEP READY", { timeoutMs: 90_000 });
     api = bridge.ready.api;
   });
   after(async () => {
     await bridge?.stop();
-    await rm(storage, { recursive: true, force: true });
   });
 
   const json = { "content-type": "application/json" };

@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { eventually } from "../helpers/eventually.js";
 import { startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { launchChromium, type DemoReady } from "./console-browser.js";
 
 // The home is in Berlin, the browser in New York: every time the console shows or sends must be the home's.
@@ -35,7 +34,7 @@ function localIn(zone: string, at: number): { dateTime: string; weekday: string 
 
 describe("web console end to end (real doorstep serve --demo, headless Chromium)", function () {
   this.timeout(180_000);
-  let storage: string;
+  const storage = useTempDir({ prefix: "doorstep-console-e2e-", per: "suite" });
   let bridge: RunningDoorstep<DemoReady> | undefined;
   let browser: Browser | undefined;
   let page: Page;
@@ -44,8 +43,7 @@ describe("web console end to end (real doorstep serve --demo, headless Chromium)
   const pageErrors: string[] = [];
 
   before(async () => {
-    storage = await mkdtemp(join(tmpdir(), "doorstep-console-e2e-"));
-    bridge = await startDoorstep<DemoReady>(["--storage", storage, "serve", "--demo"], "DOORSTEP READY", { timeoutMs: 90_000, env: { TZ: HOME_ZONE } });
+    bridge = await startDoorstep<DemoReady>(["--storage", storage.path, "serve", "--demo"], "DOORSTEP READY", { timeoutMs: 90_000, env: { TZ: HOME_ZONE } });
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, timezoneId: BROWSER_ZONE });
     page = await context.newPage();
@@ -54,7 +52,6 @@ describe("web console end to end (real doorstep serve --demo, headless Chromium)
   after(async () => {
     await browser?.close();
     await bridge?.stop();
-    await rm(storage, { recursive: true, force: true });
   });
 
   const control = (path: string, init?: RequestInit) => fetch(`${bridge!.ready.sim.control}${path}`, init);
@@ -127,13 +124,9 @@ describe("web console end to end (real doorstep serve --demo, headless Chromium)
     await row.getByRole("button", { name: "Revoke" }).click();
     await row.getByRole("button", { name: "Really revoke?" }).click();
     await page.locator(`[data-credential="${credentialId}"] .chip[data-status="Revoked"]`).waitFor();
-    const deadline = Date.now() + 30_000;
-    let pins: (string | undefined)[] = [pin];
-    while (Date.now() < deadline && pins.includes(pin)) {
-      pins = ((await (await control("/locks/front")).json()) as { users: { pin?: string }[] }).users.map((u) => u.pin);
-      if (pins.includes(pin)) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(pins, "PINs on the simulated lock").to.not.include(pin);
+    const pins = async () => ((await (await control("/locks/front")).json()) as { users: { pin?: string }[] }).users.map((u) => u.pin);
+    await eventually("the revoked PIN gone from the lock", async () => !(await pins()).includes(pin), { timeoutMs: 30_000, everyMs: 200 }).catch(() => undefined);
+    expect(await pins(), "PINs on the simulated lock").to.not.include(pin);
   });
 
   it("labels every control on every screen and loads nothing from elsewhere", async () => {
@@ -195,8 +188,7 @@ describe("web console end to end (real doorstep serve --demo, headless Chromium)
     await page.getByRole("button", { name: "Doors", exact: true }).click();
     const lockState = async () => ((await (await control("/locks/front")).json()) as { lockState: number }).lockState;
     const waitForLock = async (want: number) => {
-      const deadline = Date.now() + 20_000;
-      while ((await lockState()) !== want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await eventually(`LockState ${want} on the lock`, async () => (await lockState()) === want, { timeoutMs: 20_000, everyMs: 100 }).catch(() => undefined);
       expect(await lockState()).to.equal(want);
     };
     await page.getByRole("button", { name: "Unlock", exact: true }).click();

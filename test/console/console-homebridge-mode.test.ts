@@ -1,9 +1,7 @@
 import { expect } from "chai";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { launchChromium, type DemoReady } from "./console-browser.js";
 
 // The console inside the Homebridge UI talks only to `window.homebridge` (the UI's injected object), whose requests the
@@ -34,14 +32,13 @@ const RELAY = (api: string, token: string) => `
 
 describe("web console in Homebridge UI mode (window.homebridge transport, real bridge behind it)", function () {
   this.timeout(120_000);
-  let storage: string;
+  const storage = useTempDir({ prefix: "doorstep-console-hb-", per: "suite" });
   let bridge: RunningDoorstep<DemoReady> | undefined;
   let browser: Browser | undefined;
   let page: Page;
 
   before(async () => {
-    storage = await mkdtemp(join(tmpdir(), "doorstep-console-hb-"));
-    bridge = await startDoorstep<DemoReady>(["--storage", storage, "serve", "--demo"], "DOORSTEP READY", { timeoutMs: 90_000 });
+    bridge = await startDoorstep<DemoReady>(["--storage", storage.path, "serve", "--demo"], "DOORSTEP READY", { timeoutMs: 90_000 });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.addInitScript({ content: RELAY(bridge.ready.api, bridge.ready.ownerToken) });
@@ -49,7 +46,6 @@ describe("web console in Homebridge UI mode (window.homebridge transport, real b
   after(async () => {
     await browser?.close();
     await bridge?.stop();
-    await rm(storage, { recursive: true, force: true });
   });
 
   it("needs no login and sends every call through homebridge.request, none by itself", async () => {

@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { useTempDir, type TempDir } from "./temp-dir.js";
 
 /** The built CLI entry (dist/src/cli/main.js). */
 export const CLI_MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
@@ -30,9 +29,9 @@ export function runDoorstep(args: readonly string[], options: { env?: NodeJS.Pro
   });
 }
 
-/** A temporary storage dir with a doorstep.json; removed by `cleanup`. */
-export async function tempStorage(config: unknown): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), "doorstep-test-"));
-  await writeFile(join(dir, "doorstep.json"), JSON.stringify(config));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+/** Mocha hooks in the calling `describe`: a fresh storage dir holding `config` as doorstep.json for each test, removed after. */
+export function useTempStorage(config: unknown): TempDir {
+  const storage = useTempDir();
+  beforeEach(() => writeFileSync(storage.join("doorstep.json"), JSON.stringify(config)));
+  return storage;
 }

@@ -2,9 +2,7 @@
 // multicast (matter.js' mDNS, WS-Discovery) and UDP never reach a real interface. Multicast on lo needs the flag and a 224.0.0.0/4 route
 // (research/matter.md). The script prints JSON lines {"step": ...}; they are collected by step name.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { makeTempDir, removeTempDir } from "./temp-dir.js";
 
 export interface NamespaceRun {
   code: number | null;
@@ -24,7 +22,7 @@ const SETUP = "ip link set lo up && ip link set lo multicast on && ip route add 
 
 export async function runInNamespace(script: string, timeoutMs: number): Promise<NamespaceRun> {
   assertNamespacesAvailable();
-  const controllerStorage = mkdtempSync(join(tmpdir(), "doorstep-matter-ctl-"));
+  const controllerStorage = makeTempDir("doorstep-matter-ctl-");
   const child = spawn("unshare", ["-rn", "sh", "-c", SETUP, process.execPath, script], {
     // Own process group, so a hung run is stopped with everything it started (ffmpeg, the RTSP server).
     detached: true,
@@ -68,6 +66,6 @@ export async function runInNamespace(script: string, timeoutMs: number): Promise
     return { code, steps, stderrTail: stderr };
   } finally {
     clearTimeout(timer);
-    rmSync(controllerStorage, { recursive: true, force: true });
+    removeTempDir(controllerStorage);
   }
 }

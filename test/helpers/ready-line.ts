@@ -47,6 +47,35 @@ export function startDoorstep<T>(
   });
 }
 
+/**
+ * Resolves once `matched()` holds, checked on each chunk `child` writes (so on the line itself, not on a poll); rejects
+ * when the child's output closes first or after `timeoutMs`, quoting `log()`. Register it after the listeners that
+ * collect the output, so they have the chunk when it is checked.
+ */
+export function waitForOutput(child: ChildProcess, matched: () => boolean, what: string, timeoutMs: number, log: () => string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
+      child.stdout?.off("data", check);
+      child.stderr?.off("data", check);
+      child.off("close", closed);
+      if (error) reject(error);
+      else resolve();
+    };
+    const check = () => {
+      if (matched()) settle();
+    };
+    // "close", not "exit": every chunk of output has been delivered by then.
+    const closed = () => settle(matched() ? undefined : new Error(`the process exited before ${what}:\n${log()}`));
+    const timer = setTimeout(() => settle(new Error(`no ${what} within ${timeoutMs} ms:\n${log()}`)), timeoutMs);
+    child.stdout?.on("data", check);
+    child.stderr?.on("data", check);
+    child.once("close", closed);
+    if (matched()) settle();
+    else if (child.exitCode !== null || child.signalCode !== null) closed();
+  });
+}
+
 /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code or signal `exited` reports. */
 export async function terminate(child: ChildProcess, exited: Promise<number | string>, graceMs: number): Promise<number | string> {
   if (child.exitCode !== null || child.signalCode !== null) return exited;

@@ -19,7 +19,7 @@ export function removeTempDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Registers mocha hooks in the calling `describe`: a new dir before each test (or once for the suite), removed after. */
+/** Registers mocha hooks in the calling `describe`: a new dir before each test (or once for the suite), removed after the suite's other after hooks. */
 export function useTempDir(options: { prefix?: string; per?: "test" | "suite" } = {}): TempDir {
   let current: string | undefined;
   const make = () => {
@@ -29,13 +29,20 @@ export function useTempDir(options: { prefix?: string; per?: "test" | "suite" } 
     if (current !== undefined) removeTempDir(current);
     current = undefined;
   };
-  if (options.per === "suite") {
-    before(make);
-    after(remove);
-  } else {
-    beforeEach(make);
-    afterEach(remove);
-  }
+  // The removal hook is added when the dir is made, so it runs after the suite's own after hooks, which may still stop a
+  // bridge or a child writing into the dir (mocha runs hooks in the order they were added).
+  let removalAdded = false;
+  const makeThenRemoveLast = function (this: Mocha.Context) {
+    make();
+    const suite = this.test?.parent;
+    if (removalAdded) return;
+    if (suite === undefined) throw new Error("useTempDir: not inside a mocha suite");
+    if (options.per === "suite") suite.afterAll("remove the temp dir", remove);
+    else suite.afterEach("remove the temp dir", remove);
+    removalAdded = true;
+  };
+  if (options.per === "suite") before(makeThenRemoveLast);
+  else beforeEach(makeThenRemoveLast);
   const path = () => {
     if (current === undefined) throw new Error("useTempDir: the directory exists only while a test of its suite runs");
     return current;

@@ -2,14 +2,16 @@
 // Homebridge 2.4.0), driven in headless Chromium. Two doors are added (the second without a camera), saved, and the
 // saved block must pass our validator and start the plugin against `doorstep sim`.
 import { expect } from "chai";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { PLATFORM_NAME } from "../../src/config/options.js";
 import { configIssues, validateConfig } from "../../src/config/validate-config.js";
+import { eventually } from "../helpers/eventually.js";
 import { startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { freePort } from "../homebridge/homebridge-process.js";
-import { createStorage, installPackedPlugin, launchChromium, logIn, openPluginSettings, startHomebridgeUi, type HomebridgeUi } from "./hb-ui-harness.js";
+import { prepareStorage, installPackedPlugin, launchChromium, logIn, openPluginSettings, startHomebridgeUi, type HomebridgeUi } from "./hb-ui-harness.js";
 
 interface SimReady {
   zigbee: string;
@@ -30,16 +32,14 @@ describe("the configuration screen in the real Homebridge UI", function () {
   let sim: RunningDoorstep<SimReady> | undefined;
   let ui: HomebridgeUi | undefined;
   let browser: Browser | undefined;
-  let storage: string | undefined;
-  let simConfigDir: string | undefined;
+  const storage = useTempDir({ prefix: "doorstep-hbui-", per: "suite" });
+  const simConfigDir = useTempDir({ prefix: "doorstep-hbui-sim-", per: "suite" });
 
   before(async () => {
     await installPackedPlugin();
-    simConfigDir = createStorage(1, 1); // only a private temp dir for the sim's config file
-    sim = await startDoorstep<SimReady>(["sim", "--doors", "2", "--write-config", join(simConfigDir, "sim.json")], "DOORSTEP SIM READY");
+    sim = await startDoorstep<SimReady>(["sim", "--doors", "2", "--write-config", simConfigDir.join("sim.json")], "DOORSTEP SIM READY");
     const uiPort = await freePort();
-    storage = createStorage(uiPort, await freePort());
-    ui = startHomebridgeUi(storage, uiPort);
+    ui = startHomebridgeUi(prepareStorage(storage.path, uiPort, await freePort()), uiPort);
     await ui.waitForLog(`is listening on 127.0.0.1 port ${uiPort}`);
     await ui.waitForLog("Homebridge v2.4.0");
     browser = await launchChromium();
@@ -49,7 +49,6 @@ describe("the configuration screen in the real Homebridge UI", function () {
     await browser?.close();
     await ui?.stop();
     await sim?.stop();
-    for (const dir of [storage, simConfigDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("adds two doors (one without a camera), saves a config our validator accepts, and the plugin starts with it", async () => {
@@ -100,10 +99,10 @@ describe("the configuration screen in the real Homebridge UI", function () {
     await form.locator("fieldset", { hasText: "HTTP API" }).first().locator("input[name=port]").fill("0");
 
     await page.getByRole("button", { name: /^\s*save\s*$/i }).click();
-    const saved = await pollFor(() => {
-      const block = doorstepBlock(storage!);
+    const saved = await eventually("the saved config with two doors", () => {
+      const block = doorstepBlock(storage.path);
       return block?.doors?.length === 2 ? block : undefined;
-    });
+    }, { timeoutMs: 15_000, everyMs: 100 });
 
     // What the form wrote: exactly two doors, the second without a camera object.
     expect(saved.doors!.map((d) => d.id)).to.deep.equal([front!.id, back!.id]);
@@ -118,18 +117,8 @@ describe("the configuration screen in the real Homebridge UI", function () {
 
     // Homebridge loads the saved config: the plugin starts both doors.
     await ui!.stop();
-    ui = startHomebridgeUi(storage!, Number(new URL(ui!.url).port));
+    ui = startHomebridgeUi(storage.path, Number(new URL(ui!.url).port));
     await ui.waitForLog(/Running 2 door\(s\); API at http:\/\/127\.0\.0\.1:\d+/, 120_000);
     expect(ui.log()).to.not.include("Not starting");
   });
 });
-
-async function pollFor<T>(get: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = get();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`not there within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

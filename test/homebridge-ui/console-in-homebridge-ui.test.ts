@@ -3,13 +3,13 @@
 // simulated keypad, and the visit appears — through homebridge-ui/server.js (the /api proxy with the plugin's
 // credential, and the event relay).
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { Browser, Frame, Page } from "playwright-core";
+import { eventually } from "../helpers/eventually.js";
 import { startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { freePort } from "../homebridge/homebridge-process.js";
-import { createStorage, installPackedPlugin, launchChromium, logIn, openPluginSettings, startHomebridgeUi, type HomebridgeUi } from "./hb-ui-harness.js";
+import { prepareStorage, installPackedPlugin, launchChromium, logIn, openPluginSettings, startHomebridgeUi, type HomebridgeUi } from "./hb-ui-harness.js";
 
 const HOME_ZONE = "Europe/Berlin";
 
@@ -35,20 +35,20 @@ describe("the console in the real Homebridge UI", function () {
   let browser: Browser | undefined;
   let page: Page;
   let frame: Frame;
-  let storage: string | undefined;
-  const simDir = mkdtempSync(join(tmpdir(), "doorstep-hbui-sim-"));
+  const storage = useTempDir({ prefix: "doorstep-hbui-", per: "suite" });
+  const simDir = useTempDir({ prefix: "doorstep-hbui-sim-", per: "suite" });
   const pageErrors: string[] = [];
   let pin = "";
 
   before(async () => {
     await installPackedPlugin();
-    sim = await startDoorstep<SimReady>(["sim", "--doors", "1", "--write-config", join(simDir, "sim.json")], "DOORSTEP SIM READY");
+    sim = await startDoorstep<SimReady>(["sim", "--doors", "1", "--write-config", simDir.join("sim.json")], "DOORSTEP SIM READY");
     const simConfig = JSON.parse(readFileSync(sim.ready.config, "utf8")) as Record<string, unknown>;
     const uiPort = await freePort();
-    storage = createStorage(uiPort, await freePort(), [
+    prepareStorage(storage.path, uiPort, await freePort(), [
       { platform: "Doorstep", name: "Doorstep", ...simConfig, delivery: { timeZone: HOME_ZONE }, api: { port: 0 } },
     ]);
-    ui = startHomebridgeUi(storage, uiPort);
+    ui = startHomebridgeUi(storage.path, uiPort);
     await ui.waitForLog(/Running 1 door\(s\); API at http:\/\/127\.0\.0\.1:\d+/, 120_000);
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "America/New_York" });
@@ -60,7 +60,6 @@ describe("the console in the real Homebridge UI", function () {
     await browser?.close();
     await ui?.stop();
     await sim?.stop();
-    for (const dir of [storage, simDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const control = (path: string, init?: RequestInit) => fetch(`${sim!.ready.control}${path}`, init);
@@ -68,18 +67,16 @@ describe("the console in the real Homebridge UI", function () {
   it("opens the console as the plugin's settings, with the door from the running plugin and the settings form below", async () => {
     await logIn(page, ui!);
     await openPluginSettings(page, ui!);
-    const deadline = Date.now() + 30_000;
-    while (!page.frames().some((f) => f.url().includes("/settings-ui/homebridge-doorstep/"))) {
-      if (Date.now() > deadline) throw new Error("the plugin's settings iframe did not load");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    frame = page.frames().find((f) => f.url().includes("/settings-ui/homebridge-doorstep/"))!;
+    frame = await eventually("the plugin's settings iframe", () => page.frames().find((f) => f.url().includes("/settings-ui/homebridge-doorstep/")), {
+      timeoutMs: 30_000,
+      everyMs: 100,
+    });
     await frame.locator('[data-door="front"] h3').waitFor({ timeout: 60_000 });
     expect(await frame.locator('[data-door="front"] h3').textContent()).to.equal("Front door");
     // Homebridge's own settings form stays available under the console.
     await page.locator("app-schema-form").waitFor({ timeout: 30_000 });
     // The owner token never reached the page.
-    const credential = JSON.parse(readFileSync(join(storage!, "doorstep", "ui-credential.json"), "utf8")) as { token: string };
+    const credential = JSON.parse(readFileSync(storage.join("doorstep", "ui-credential.json"), "utf8")) as { token: string };
     expect(await frame.content()).to.not.include(credential.token);
   });
 

@@ -2,13 +2,13 @@
 // 2.4.0 and the plugin installed from its packed tarball, in the `.hb-ui/` prefix that scripts/dev.sh installs.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { pbkdf2Sync, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { Browser, Page } from "playwright-core";
-import { terminate } from "../helpers/ready-line.js";
+import { terminate, waitForOutput } from "../helpers/ready-line.js";
+import { withTempDir } from "../helpers/temp-dir.js";
 
 const run = promisify(execFile);
 
@@ -32,15 +32,12 @@ let installed: Promise<void> | undefined;
 export function installPackedPlugin(): Promise<void> {
   installed ??= (async () => {
     requireTools();
-    const dir = mkdtempSync(join(tmpdir(), "doorstep-pack-"));
-    try {
+    await withTempDir(async (dir) => {
       await run("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: PACKAGE_ROOT, maxBuffer: 16 << 20 });
       const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));
       if (!tarball) throw new Error("npm pack wrote no tarball");
       await run("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", join(dir, tarball)], { cwd: HB_UI_PREFIX, maxBuffer: 16 << 20 });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    }, "doorstep-pack-");
   })();
   return installed;
 }
@@ -53,9 +50,8 @@ export interface HomebridgeUi {
   stop(): Promise<number | string>;
 }
 
-/** A storage dir with Homebridge's config (bridge on loopback, the UI platform) and a UI admin user in auth.json. */
-export function createStorage(uiPort: number, bridgePort: number, platforms: unknown[] = []): string {
-  const storage = mkdtempSync(join(tmpdir(), "doorstep-hbui-"));
+/** Makes `storage` a Homebridge storage dir: its config (bridge on loopback, the UI platform) and a UI admin user in auth.json. */
+export function prepareStorage(storage: string, uiPort: number, bridgePort: number, platforms: unknown[] = []): string {
   writeFileSync(
     join(storage, "config.json"),
     JSON.stringify({
@@ -95,14 +91,7 @@ export function startHomebridgeUi(storage: string, uiPort: number): HomebridgeUi
     storage,
     url: `http://127.0.0.1:${uiPort}`,
     log: plain,
-    async waitForLog(text, timeoutMs = 90_000) {
-      const end = Date.now() + timeoutMs;
-      while (!matches(text)) {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`hb-service exited before "${text}":\n${plain()}`);
-        if (Date.now() > end) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${plain().slice(-6000)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
+    waitForLog: (text, timeoutMs = 90_000) => waitForOutput(child, () => matches(text), `hb-service log "${text}"`, timeoutMs, () => plain().slice(-6000)),
     // hb-service stops its Homebridge child on SIGTERM before exiting.
     stop: () => terminate(child, exited, 20_000),
   };

@@ -4,8 +4,7 @@
 // plugin is not running.
 import { expect } from "chai";
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { BridgeRuntime } from "../../src/bridge/bridge-runtime.js";
 import { createBridge } from "../../src/bridge/create-bridge.js";
@@ -13,6 +12,7 @@ import { UI_CREDENTIAL_FILE, type UiCredential } from "../../src/bridge/ui-crede
 import { validateConfig } from "../../src/config/validate-config.js";
 import type { Logger } from "../../src/core/logger.js";
 import { terminate } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { PACKAGE_ROOT } from "./hb-ui-harness.js";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -53,38 +53,37 @@ type Proxied = { status: number; body: Record<string, unknown> | null };
 
 describe("homebridge-ui/server.js (the Homebridge UI's server for the settings screen)", function () {
   this.timeout(60_000);
-  const hbStorage = mkdtempSync(join(tmpdir(), "doorstep-uiserver-"));
-  const storageDir = join(hbStorage, "doorstep");
-  const credentialFile = join(storageDir, UI_CREDENTIAL_FILE);
+  const hb = useTempDir({ prefix: "doorstep-uiserver-", per: "suite" });
+  const storageDir = () => hb.join("doorstep");
+  const credentialFile = () => join(storageDir(), UI_CREDENTIAL_FILE);
   let bridge: BridgeRuntime | undefined;
   let server: UiServer | undefined;
   const startBridge = async () => {
-    bridge = await createBridge({ config: validateConfig({ api: { port: 0 } }), storageDir, logger: quiet, uiCredential: true, matter: false });
+    bridge = await createBridge({ config: validateConfig({ api: { port: 0 } }), storageDir: storageDir(), logger: quiet, uiCredential: true, matter: false });
     await bridge.start();
   };
 
   before(async () => {
-    mkdirSync(storageDir, { recursive: true });
-    writeFileSync(join(hbStorage, "config.json"), JSON.stringify({ bridge: {}, platforms: [{ platform: "Doorstep", name: "Doorstep" }] }));
+    mkdirSync(storageDir(), { recursive: true });
+    writeFileSync(hb.join("config.json"), JSON.stringify({ bridge: {}, platforms: [{ platform: "Doorstep", name: "Doorstep" }] }));
     await startBridge();
-    server = await startUiServer(hbStorage);
+    server = await startUiServer(hb.path);
   });
 
   after(async () => {
     await server?.stop();
     await bridge?.stop();
-    rmSync(hbStorage, { recursive: true, force: true });
   });
 
   it("the plugin writes its UI credential, readable by its owner only", () => {
-    expect(statSync(credentialFile).mode & 0o777).to.equal(0o600);
-    const credential = JSON.parse(readFileSync(credentialFile, "utf8")) as UiCredential;
+    expect(statSync(credentialFile()).mode & 0o777).to.equal(0o600);
+    const credential = JSON.parse(readFileSync(credentialFile(), "utf8")) as UiCredential;
     expect(credential.url).to.equal(bridge!.apiUrl);
     expect(credential.token).to.match(/^dst_/);
   });
 
   it("forwards { method, path, body } with the owner token and answers { status, body }, never the token", async () => {
-    const token = (JSON.parse(readFileSync(credentialFile, "utf8")) as UiCredential).token;
+    const token = (JSON.parse(readFileSync(credentialFile(), "utf8")) as UiCredential).token;
     const audit = await server!.request<Proxied>("/api", { method: "GET", path: "/v1/audit/verify" });
     expect(audit.success).to.equal(true);
     expect(audit.data.status).to.equal(200); // owner only: a provider or no token gets 403/401
@@ -106,9 +105,9 @@ describe("homebridge-ui/server.js (the Homebridge UI's server for the settings s
   });
 
   it("follows the credential across a plugin restart (the old token is revoked) and says clearly when the plugin is not running", async () => {
-    const before = JSON.parse(readFileSync(credentialFile, "utf8")) as UiCredential;
+    const before = JSON.parse(readFileSync(credentialFile(), "utf8")) as UiCredential;
     await bridge!.stop();
-    expect(existsSync(credentialFile), "the credential is removed at stop").to.equal(false);
+    expect(existsSync(credentialFile()), "the credential is removed at stop").to.equal(false);
     const down = await server!.request<Proxied>("/api", { method: "GET", path: "/v1/doors" });
     expect(down.data.status).to.equal(503);
     expect(down.data.body).to.include({ code: "not-running" });
@@ -117,7 +116,7 @@ describe("homebridge-ui/server.js (the Homebridge UI's server for the settings s
     expect(status.data.running).to.equal(false);
 
     await startBridge();
-    const after = JSON.parse(readFileSync(credentialFile, "utf8")) as UiCredential;
+    const after = JSON.parse(readFileSync(credentialFile(), "utf8")) as UiCredential;
     expect(after.token).to.not.equal(before.token);
     const up = await server!.request<Proxied>("/api", { method: "GET", path: "/v1/audit/verify" });
     expect(up.data.status).to.equal(200);

@@ -2,11 +2,12 @@
 // `doorstep sim` (Z-Stack emulator with its lock, ONVIF camera simulator with its RTSP stream). hap-controller pairs
 // and unlocks; shutdown leaves no process behind; a restart restores the accessories from cache without duplicates.
 import { expect } from "chai";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PLATFORM_NAME } from "../../src/config/options.js";
+import { eventually } from "../helpers/eventually.js";
 import { processesOfStorage, startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { HAP, TestController } from "../homekit/hap-test-client.js";
 import { freePort, startHomebridge, type RunningHomebridge } from "./homebridge-process.js";
 
@@ -34,10 +35,10 @@ const cachedUuids = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as
 
 describe("the real homebridge binary with the built plugin, against `doorstep sim`", function () {
   this.timeout(240_000);
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-hb-"));
-  const hbDir = join(dir, "homebridge");
-  const cacheFile = join(hbDir, "accessories", "cachedAccessories");
-  const simConfigFile = join(dir, "sim-doorstep.json");
+  const tmp = useTempDir({ prefix: "doorstep-hb-", per: "suite" });
+  const hbDir = () => tmp.join("homebridge");
+  const cacheFile = () => join(hbDir(), "accessories", "cachedAccessories");
+  const simConfigFile = () => tmp.join("sim-doorstep.json");
   let sim: RunningDoorstep<SimReady> | undefined;
   let homebridge: RunningHomebridge | undefined;
   let controller: TestController | undefined;
@@ -46,23 +47,22 @@ describe("the real homebridge binary with the built plugin, against `doorstep si
   let accessoryCount = 0;
 
   before(async () => {
-    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
+    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--write-config", simConfigFile()], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
     port = await freePort();
-    const simConfig = JSON.parse(readFileSync(simConfigFile, "utf8")) as { doors: Record<string, unknown>[] };
+    const simConfig = JSON.parse(readFileSync(simConfigFile(), "utf8")) as { doors: Record<string, unknown>[] };
     // A short post-roll: a visit closing at shutdown must fit in Homebridge's 5 s before its forced exit.
     const doors = simConfig.doors.map((d) => ({ ...d, postRollSeconds: 1 }));
-    writeHomebridgeConfig(hbDir, port, { platform: PLATFORM_NAME, name: "Doorstep", ...simConfig, doors, api: { port: 0 } });
+    writeHomebridgeConfig(hbDir(), port, { platform: PLATFORM_NAME, name: "Doorstep", ...simConfig, doors, api: { port: 0 } });
   });
 
   after(async () => {
     await controller?.close().catch(() => undefined);
     await homebridge?.stop();
     await sim?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   async function startAndWait(): Promise<RunningHomebridge> {
-    const hb = startHomebridge(hbDir);
+    const hb = startHomebridge(hbDir());
     homebridge = hb;
     await hb.waitForLog(`is running on port ${port}`, 90_000);
     await hb.waitForLog(/Running 1 door\(s\)/, 90_000);
@@ -95,18 +95,18 @@ describe("the real homebridge binary with the built plugin, against `doorstep si
   it("shuts down on SIGTERM leaving no process behind (its recorders' ffmpeg included)", async () => {
     await controller?.close();
     controller = undefined;
-    expect((await processesOfStorage(join(hbDir, "doorstep"), hbDir)).length).to.be.greaterThan(0);
+    expect((await processesOfStorage(join(hbDir(), "doorstep"), hbDir())).length).to.be.greaterThan(0);
     const code = await homebridge!.stop();
     // Exit 0: the plugin finished stopping by itself, before Homebridge's forced exit (128 + SIGTERM) 5 s after the signal.
     expect(code, homebridge!.log()).to.equal(0);
     expect(homebridge!.log()).to.include("[Doorstep] Stopped.");
     expect(homebridge!.log()).not.to.match(/unhandled|uncaught/i);
-    expect(await processesOfStorage(join(hbDir, "doorstep"), hbDir)).to.deep.equal([]);
+    expect(await processesOfStorage(join(hbDir(), "doorstep"), hbDir())).to.deep.equal([]);
   });
 
   it("restarts from its cache: same accessories, no duplicates, the pairing still valid", async () => {
-    expect(existsSync(cacheFile)).to.equal(true);
-    const before = cachedUuids(cacheFile);
+    expect(existsSync(cacheFile())).to.equal(true);
+    const before = cachedUuids(cacheFile());
     expect(before).to.have.length(2);
     await startAndWait();
     controller = TestController.connect(port, pairing);
@@ -115,14 +115,14 @@ describe("the real homebridge binary with the built plugin, against `doorstep si
     await controller.close();
     controller = undefined;
     expect(await homebridge!.stop()).to.equal(0);
-    expect(cachedUuids(cacheFile)).to.deep.equal(before);
-    expect(await processesOfStorage(join(hbDir, "doorstep"), hbDir)).to.deep.equal([]);
+    expect(cachedUuids(cacheFile())).to.deep.equal(before);
+    expect(await processesOfStorage(join(hbDir(), "doorstep"), hbDir())).to.deep.equal([]);
   });
 
   it("removes a cached accessory whose door no longer has it (camera taken out of the config)", async () => {
-    const config = JSON.parse(readFileSync(join(hbDir, "config.json"), "utf8")) as { platforms: { doors: Record<string, unknown>[] }[] };
+    const config = JSON.parse(readFileSync(join(hbDir(), "config.json"), "utf8")) as { platforms: { doors: Record<string, unknown>[] }[] };
     for (const door of config.platforms[0]!.doors) delete door["camera"];
-    writeFileSync(join(hbDir, "config.json"), JSON.stringify(config));
+    writeFileSync(join(hbDir(), "config.json"), JSON.stringify(config));
     await startAndWait();
     expect(homebridge!.log()).to.include('Removed "Front door camera": its door is no longer configured.');
     controller = TestController.connect(port, pairing);
@@ -130,40 +130,39 @@ describe("the real homebridge binary with the built plugin, against `doorstep si
     await controller.close();
     controller = undefined;
     expect(await homebridge!.stop()).to.equal(0);
-    expect(cachedUuids(cacheFile)).to.have.length(1);
+    expect(cachedUuids(cacheFile())).to.have.length(1);
   });
 });
 
 describe("the real homebridge binary running Doorstep as a child bridge", function () {
   this.timeout(240_000);
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-hb-child-"));
-  const hbDir = join(dir, "homebridge");
-  const simConfigFile = join(dir, "sim-doorstep.json");
+  const tmp = useTempDir({ prefix: "doorstep-hb-child-", per: "suite" });
+  const hbDir = () => tmp.join("homebridge");
+  const simConfigFile = () => tmp.join("sim-doorstep.json");
   let sim: RunningDoorstep<SimReady> | undefined;
   let homebridge: RunningHomebridge | undefined;
   let controller: TestController | undefined;
 
   before(async () => {
-    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--no-cameras", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
+    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--no-cameras", "--write-config", simConfigFile()], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
   });
 
   after(async () => {
     await controller?.close().catch(() => undefined);
     await homebridge?.stop();
     await sim?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("runs in its own process on its own port, pairs and unlocks; SIGTERM to Homebridge stops both processes", async () => {
     const port = await freePort();
     const childPort = await freePort();
-    const simConfig = JSON.parse(readFileSync(simConfigFile, "utf8")) as { doors: Record<string, unknown>[] };
+    const simConfig = JSON.parse(readFileSync(simConfigFile(), "utf8")) as { doors: Record<string, unknown>[] };
     const doors = simConfig.doors.map((d) => ({ ...d, postRollSeconds: 1 }));
-    writeHomebridgeConfig(hbDir, port, {
+    writeHomebridgeConfig(hbDir(), port, {
       platform: PLATFORM_NAME, name: "Doorstep", ...simConfig, doors, api: { port: 0 },
       _bridge: { username: "0E:D0:05:7E:00:02", port: childPort, bind: ["127.0.0.1"] },
     });
-    homebridge = startHomebridge(hbDir);
+    homebridge = startHomebridge(hbDir());
     await homebridge.waitForLog(`is running on port ${childPort}`, 90_000);
     await homebridge.waitForLog(/Running 1 door\(s\)/, 90_000);
     const children = await childrenOf(homebridge.child.pid!);
@@ -181,7 +180,11 @@ describe("the real homebridge binary running Doorstep as a child bridge", functi
     controller = undefined;
 
     await homebridge.stop();
-    await until(async () => (await processesOfStorage(join(hbDir, "doorstep"), hbDir)).length === 0 && children.every((pid) => !existsSync(`/proc/${pid}`)), 15_000);
+    await eventually(
+      "the plugin's processes and the child bridge to exit",
+      async () => (await processesOfStorage(join(hbDir(), "doorstep"), hbDir())).length === 0 && children.every((pid) => !existsSync(`/proc/${pid}`)),
+      { timeoutMs: 15_000, everyMs: 100 },
+    );
     expect(homebridge.log()).to.include("[Doorstep] Stopped.");
   });
 });
@@ -203,33 +206,24 @@ async function childrenOf(pid: number): Promise<number[]> {
   return out;
 }
 
-async function until(predicate: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe("the real homebridge binary with a bad Doorstep config", function () {
   this.timeout(120_000);
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-hb-bad-"));
+  const tmp = useTempDir({ prefix: "doorstep-hb-bad-", per: "suite" });
   let homebridge: RunningHomebridge | undefined;
 
   after(async () => {
     await homebridge?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("logs one line naming the wrong field and keeps Homebridge running", async () => {
     const port = await freePort();
-    writeHomebridgeConfig(dir, port, {
+    writeHomebridgeConfig(tmp.path, port, {
       platform: PLATFORM_NAME,
       name: "Doorstep",
       zigbee: { port: "tcp://127.0.0.1:9" },
       doors: [{ id: "front", name: "Front door", lock: { ieee: "not-an-address" } }],
     });
-    homebridge = startHomebridge(dir);
+    homebridge = startHomebridge(tmp.path);
     await homebridge.waitForLog(`is running on port ${port}`, 90_000);
     const lines = homebridge.log().split("\n").filter((l) => l.includes("Not starting"));
     expect(lines).to.have.length(1);

@@ -4,12 +4,13 @@
 // until the visit ends (relock) and the stream is flagged ended.
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PLATFORM_NAME } from "../../src/config/options.js";
+import { eventually } from "../helpers/eventually.js";
 import { startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { OP, request, response } from "../homekit/access-code-wire.js";
 import { HAP, TestController } from "../homekit/hap-test-client.js";
 import { HdsTestClient, reassemble } from "../homekit/hds-test-client.js";
@@ -22,9 +23,9 @@ const GUEST_CODE = "482913";
 
 describe("the real homebridge binary: a guest's visit recorded for HomeKit Secure Video", function () {
   this.timeout(240_000);
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-hb-hksv-"));
-  const hbDir = join(dir, "homebridge");
-  const simConfigFile = join(dir, "sim-doorstep.json");
+  const tmp = useTempDir({ prefix: "doorstep-hb-hksv-", per: "suite" });
+  const hbDir = () => tmp.join("homebridge");
+  const simConfigFile = () => tmp.join("sim-doorstep.json");
   let sim: RunningDoorstep<{ control: string }> | undefined;
   let homebridge: RunningHomebridge | undefined;
   let controller: TestController | undefined;
@@ -32,30 +33,23 @@ describe("the real homebridge binary: a guest's visit recorded for HomeKit Secur
   let port = 0;
 
   const lock = async () => (await (await fetch(`${sim!.ready.control}/locks/front`)).json()) as { users: { pin: string }[]; lockState: number };
-  async function until(predicate: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!(await predicate())) {
-      if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   before(async () => {
-    sim = await startDoorstep<{ control: string }>(["sim", "--write-config", simConfigFile], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
+    sim = await startDoorstep<{ control: string }>(["sim", "--write-config", simConfigFile()], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
     port = await freePort();
-    const simConfig = JSON.parse(readFileSync(simConfigFile, "utf8")) as { doors: Record<string, unknown>[] };
+    const simConfig = JSON.parse(readFileSync(simConfigFile(), "utf8")) as { doors: Record<string, unknown>[] };
     // A visit that ends by itself soon: relock after 6 s, a short post-roll.
     const doors = simConfig.doors.map((d) => ({ ...d, relockAfterSeconds: 6, postRollSeconds: 1 }));
-    mkdirSync(hbDir, { recursive: true });
+    mkdirSync(hbDir(), { recursive: true });
     writeFileSync(
-      join(hbDir, "config.json"),
+      join(hbDir(), "config.json"),
       JSON.stringify({
         bridge: { name: "Doorstep HB HKSV", username: "0E:D0:05:7E:00:04", pin: PIN, port, bind: ["127.0.0.1"] },
         accessories: [],
         platforms: [{ platform: PLATFORM_NAME, name: "Doorstep", ...simConfig, doors, api: { port: 0 } }],
       }),
     );
-    homebridge = startHomebridge(hbDir);
+    homebridge = startHomebridge(hbDir());
     await homebridge.waitForLog(`is running on port ${port}`, 90_000);
     await homebridge.waitForLog(/Running 1 door\(s\)/, 90_000);
     controller = await TestController.pair(port, PIN);
@@ -71,7 +65,6 @@ describe("the real homebridge binary: a guest's visit recorded for HomeKit Secur
     await controller?.close().catch(() => undefined);
     await homebridge?.stop();
     await sim?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("Apple Home code → keypad → guest visit → motion sensor → recording over HDS, ended when the visit ends", async () => {
@@ -79,7 +72,7 @@ describe("the real homebridge binary: a guest's visit recorded for HomeKit Secur
     const controlPoint = await c.find(HAP.service.accessCode, HAP.char.accessCodeControlPoint);
     const added = response((await c.writeForResponse(controlPoint.id, request(OP.add, [{ code: GUEST_CODE }]))).value);
     expect(added.entries[0]!.status).to.equal(0);
-    await until(async () => (await lock()).users.some((u) => u.pin === GUEST_CODE));
+    await eventually("the guest code on the lock", async () => (await lock()).users.some((u) => u.pin === GUEST_CODE), { timeoutMs: 30_000, everyMs: 100 });
 
     const selected = await c.find(HKSV.recordingManagement, HKSV.selectedRecordingConfiguration);
     const active = await c.find(HKSV.recordingManagement, HKSV.active);
@@ -106,7 +99,7 @@ describe("the real homebridge binary: a guest's visit recorded for HomeKit Secur
     const pieces = reassemble(hds.received);
     expect(pieces[0]!.type).to.equal("mediaInitialization");
     expect(pieces.length, "init + fragments").to.be.at.least(2);
-    const file = join(dir, "hb-recording.mp4");
+    const file = tmp.join("hb-recording.mp4");
     writeFileSync(file, Buffer.concat(pieces.map((p) => p.data)));
     const { stdout } = await run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height:frame=key_frame", "-of", "json", file], { maxBuffer: 64 * 1024 * 1024 });
     const probe = JSON.parse(stdout) as { streams: { codec_name: string; width: number; height: number }[]; frames: { key_frame: number }[] };

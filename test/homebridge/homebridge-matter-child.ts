@@ -3,14 +3,15 @@
 // controller that commissions the node Homebridge's log announces. Prints one JSON line per step: {"step", ...}.
 // Never run outside a namespace: matter.js announces on every interface it finds.
 import "../../src/matter/matter-process-config.js";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Seconds, ServerNode } from "@matter/main";
 import type { ClientNode, Endpoint } from "@matter/main";
 import { DoorLockClient } from "@matter/main/behaviors/door-lock";
 import { PLATFORM_NAME } from "../../src/config/options.js";
+import { eventually } from "../helpers/eventually.js";
 import { descendantsOf, isAlive, processesOfStorage, startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 import { freePort, startHomebridge, type RunningHomebridge } from "./homebridge-process.js";
 
 interface SimReady {
@@ -21,14 +22,6 @@ const PAIRING_LINE = /Matter: pair the doors with manual code (\d{11}) \(QR cont
 
 const out = (step: string, data: Record<string, unknown> = {}) =>
   process.stdout.write(`${JSON.stringify({ step, ...data }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}\n`);
-
-async function until(what: string, test: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * Whether process `pid` itself holds a UDP socket bound to `port`: /proc/<pid>/net/udp{,6} lists the namespace's
@@ -53,7 +46,7 @@ function holdsUdpPort(pid: number, port: number): boolean {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-hb-matter-"));
+  const dir = makeTempDir("doorstep-hb-matter-");
   const hbDir = join(dir, "homebridge");
   const simConfigFile = join(dir, "sim-doorstep.json");
   let sim: RunningDoorstep<SimReady> | undefined;
@@ -110,20 +103,20 @@ async function main(): Promise<void> {
     const lock = lockEp.commandsOf(DoorLockClient);
     await lock.unlockDoor({});
     // The command answers after the lock confirmed, so the sim has the unlocked state already; poll for safety.
-    await until("the simulated lock to report unlocked", async () => (await lockState()) === 2, 15_000).catch(() => undefined);
+    await eventually("the simulated lock to report unlocked", async () => (await lockState()) === 2, { timeoutMs: 15_000, everyMs: 100 }).catch(() => undefined);
     const simAfter = await lockState();
-    const matterAfter = await until("lockState Unlocked on the controller", () => lockEp.stateOf(DoorLockClient).lockState === 2, 15_000).then(
+    const matterAfter = await eventually("lockState Unlocked on the controller", () => lockEp.stateOf(DoorLockClient).lockState === 2, { timeoutMs: 15_000, everyMs: 100 }).then(
       () => lockEp.stateOf(DoorLockClient).lockState,
       () => lockEp.stateOf(DoorLockClient).lockState,
     );
-    await until("the LockOperation event", () => operations.length > 0, 10_000).catch(() => undefined);
+    await eventually("the LockOperation event", () => operations.length > 0, { timeoutMs: 10_000, everyMs: 100 }).catch(() => undefined);
     out("unlocked", { matterBefore, simBefore, simAfter, matterAfter, operation: operations.at(-1) ?? null, ms: Date.now() - t0 });
 
     // The device goes before the controller (research/matter.md: the reverse order hangs the device's close).
     const pid = homebridge.child.pid!;
     const descendants = await descendantsOf(pid);
     const code = await homebridge.stop();
-    await until("every descendant to exit", async () => (await Promise.all(descendants.map(isAlive))).every((a) => !a), 10_000).catch(() => undefined);
+    await eventually("every descendant to exit", async () => (await Promise.all(descendants.map(isAlive))).every((a) => !a), { timeoutMs: 10_000, everyMs: 100 }).catch(() => undefined);
     const stillAlive = (await Promise.all(descendants.map(async (d) => ((await isAlive(d)) ? d : -1)))).filter((d) => d >= 0);
     const log = homebridge.log();
     out("stopped", {
@@ -144,7 +137,7 @@ async function main(): Promise<void> {
     await homebridge?.stop().catch(() => undefined);
     await controller?.close().catch((e: unknown) => out("cleanup-error", { error: String(e) }));
     await sim?.stop().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
   out("done", { ms: Date.now() - t0 });
 }

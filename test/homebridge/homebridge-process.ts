@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { terminate } from "../helpers/ready-line.js";
+import { terminate, waitForOutput } from "../helpers/ready-line.js";
 
 /** The package root (dist/test/homebridge → ../../..): Homebridge reads its package.json main. */
 export const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -31,14 +31,7 @@ export function startHomebridge(storageDir: string, options: { pluginRoot?: stri
   return {
     child,
     log: () => output,
-    async waitForLog(text, timeoutMs = 60_000) {
-      const end = Date.now() + timeoutMs;
-      while (!matches(text)) {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`homebridge exited before "${text}":\n${output}`);
-        if (Date.now() > end) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${output}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    waitForLog: (text, timeoutMs = 60_000) => waitForOutput(child, () => matches(text), `homebridge log "${text}"`, timeoutMs, () => output),
     stop: (graceMs = 15_000) => terminate(child, exited, graceMs),
   };
 }

@@ -2,9 +2,6 @@
 // hap-controller, Access Code control point writes with write-response, driving the real delivery service on a real
 // store, whose keypad sync programs the Z-Stack emulator's lock through real zigbee-herdsman.
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { systemClock } from "../../src/access/clock.js";
 import { CredentialId, DoorId } from "../../src/access/ids.js";
 import { validateConfig } from "../../src/config/validate-config.js";
@@ -15,7 +12,9 @@ import { ACCESS_CODE_LABEL } from "../../src/homekit/access-code-binding.js";
 import { loadHap } from "../../src/homekit/hap-module.js";
 import { startStandaloneBridge, type StandaloneBridge } from "../../src/homekit/standalone-bridge.js";
 import { openStore, type Store } from "../../src/store/store.js";
-import { startHarness, until, type Harness } from "../zigbee/harness.js";
+import { eventually } from "../helpers/eventually.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+import { startHarness, type Harness } from "../zigbee/harness.js";
 import { items, OP, request, response } from "./access-code-wire.js";
 import { HAP, sharedHapStorageDir, TestController } from "./hap-test-client.js";
 
@@ -24,7 +23,7 @@ const HAP_INVALID_VALUE = -70410;
 const HAP_INSUFFICIENT_PRIVILEGES = -70401;
 describe("Access Code service: hap-controller ↔ HAP ↔ delivery service ↔ keypad sync ↔ Z-Stack emulator", function () {
   this.timeout(120_000);
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-accesscode-"));
+  const tmp = useTempDir({ prefix: "doorstep-accesscode-", per: "suite" });
   const logger = new MemoryLogger();
   let zigbee: Harness | undefined;
   let store: Store | undefined;
@@ -44,7 +43,7 @@ describe("Access Code service: hap-controller ↔ HAP ↔ delivery service ↔ k
     });
 
   async function start(): Promise<void> {
-    store = openStore({ storageDir: join(dir, "store"), clock: systemClock });
+    store = openStore({ storageDir: tmp.join("store"), clock: systemClock });
     const cfg = config();
     service = new DeliveryService({
       store,
@@ -56,7 +55,7 @@ describe("Access Code service: hap-controller ↔ HAP ↔ delivery service ↔ k
     await service.start();
     bridge = await startStandaloneBridge({
       config: cfg,
-      storageDir: dir,
+      storageDir: tmp.path,
       delivery: service,
       cameraFeeds: new Map(),
       logger,
@@ -103,7 +102,6 @@ describe("Access Code service: hap-controller ↔ HAP ↔ delivery service ↔ k
   after(async () => {
     await stop();
     await zigbee?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("advertises digits only, the lock's PIN lengths and the number of codes (Supported Configuration)", async () => {
@@ -130,7 +128,7 @@ describe("Access Code service: hap-controller ↔ HAP ↔ delivery service ↔ k
     expect(credential.doors).to.deep.equal(["front"]);
     expect(credential.schedule).to.equal(undefined);
     expect(service!.credentials.check({ doorId: "front", pin: "482913", via: "keypad", recording: true, lockAvailable: true }).decision.outcome).to.equal("allowed");
-    await until(() => keypadPins().includes("482913"), 30_000);
+    await eventually("PIN 482913 on the keypad", () => keypadPins().includes("482913"), { timeoutMs: 30_000 });
     await controller!.waitForEvent(ids.state, (v) => v !== before);
     expect(await stateValue()).to.not.equal(before);
     expect(logger.text()).to.include("Apple Home added access code 2").and.not.include("482913");
@@ -165,7 +163,7 @@ describe("Access Code service: hap-controller ↔ HAP ↔ delivery service ↔ k
     expect(updated).to.deep.equal({ id: 2, code: "739164", flags: 0, status: 0 });
     expect(service!.credentials.check({ doorId: "front", pin: "482913", via: "keypad", recording: true, lockAvailable: true }).decision.outcome).to.equal("denied");
     expect(service!.credentials.check({ doorId: "front", pin: "739164", via: "keypad", recording: true, lockAvailable: true }).decision.outcome).to.equal("allowed");
-    await until(() => keypadPins().includes("739164") && !keypadPins().includes("482913"), 30_000);
+    await eventually("PIN 739164 on the keypad in place of 482913", () => keypadPins().includes("739164") && !keypadPins().includes("482913"), { timeoutMs: 30_000 });
     expect((await send(OP.list)).map((e) => e.id)).to.deep.equal([1, 2]);
     const [refused] = await send(OP.update, [{ id: 1, code: "620481" }]);
     expect(refused).to.deep.equal({ id: 1, flags: 0, status: 8 });
@@ -190,7 +188,7 @@ describe("Access Code service: hap-controller ↔ HAP ↔ delivery service ↔ k
       { id: 77, flags: 0, status: 9 },
     ]);
     expect(service!.credentials.list(API, { doorId: DoorId("front") }).map((c) => c.id)).to.deep.equal([apiCredentialId]);
-    await until(() => !keypadPins().includes("739164"), 30_000);
+    await eventually("PIN 739164 gone from the keypad", () => !keypadPins().includes("739164"), { timeoutMs: 30_000 });
     expect((await send(OP.list)).map((e) => e.id)).to.deep.equal([1]);
   });
 

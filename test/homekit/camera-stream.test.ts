@@ -4,9 +4,7 @@
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
-import { existsSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { TestClock } from "../../src/access/test-clock.js";
 import { DoorId } from "../../src/access/ids.js";
 import { OnvifCameraDriver } from "../../src/camera/onvif-camera-driver.js";
@@ -20,7 +18,9 @@ import { startOnvifSimulator, type OnvifSimulator } from "../../src/sim/camera/o
 import { startRtspTestServer, type RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
 import { openStore, type Store } from "../../src/store/store.js";
 import { TestLock } from "../delivery/doubles.js";
+import { eventually } from "../helpers/eventually.js";
 import { processesMatching } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { HAP, sharedHapStorageDir, TestController } from "./hap-test-client.js";
 import { decodeTlv, encodeTlv, f32, u16, u32 } from "./tlv8.js";
 
@@ -29,7 +29,7 @@ const VIDEO_PT = 99;
 
 describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", function () {
   this.timeout(60_000);
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-homekit-cam-"));
+  const tmp = useTempDir({ prefix: "doorstep-homekit-cam-", per: "suite" });
   const logger = new MemoryLogger();
   const clock = new TestClock(Date.parse("2026-12-02T10:00:00Z"));
   let rtsp: RtspTestServer | undefined;
@@ -59,7 +59,7 @@ describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", func
       onMotion: () => () => undefined,
     };
 
-    store = openStore({ storageDir: join(dir, "store"), clock });
+    store = openStore({ storageDir: tmp.join("store"), clock });
     const config = validateConfig({
       zigbee: { port: "tcp://127.0.0.1:9" },
       doors: [{ id: "front", name: "Front door", lock: { ieee: "0x0000000000000001" }, camera: { host: onvif.host, port: onvif.port, username: "admin", password: PASSWORD } }],
@@ -70,7 +70,7 @@ describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", func
     });
     await service.start();
     bridge = await startStandaloneBridge({
-      config, storageDir: dir, delivery: service, cameraFeeds: new Map([["front", feed]]), logger: prefixed(logger, "bridge"),
+      config, storageDir: tmp.path, delivery: service, cameraFeeds: new Map([["front", feed]]), logger: prefixed(logger, "bridge"),
       hap: await loadHap(), port: 0, bind: ["127.0.0.1"], hapStorageDir: sharedHapStorageDir(),
     });
     controller = await TestController.pair(bridge.port, bridge.setupCode);
@@ -85,7 +85,6 @@ describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", func
     await camera?.stop();
     await onvif?.stop();
     await rtsp?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("a snapshot is the camera's JPEG", async () => {
@@ -140,7 +139,7 @@ describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", func
 
     // RTP and RTCP share the port (HomeKit multiplexes them); RTCP packet types are 200-204 (RFC 5761 §4).
     const isRtcp = (p: Buffer) => p[1]! >= 200 && p[1]! <= 204;
-    await until(() => packets.filter((p) => !isRtcp(p)).length >= 5, 30_000, "SRTP packets");
+    await eventually("SRTP packets", () => packets.filter((p) => !isRtcp(p)).length >= 5, { timeoutMs: 30_000, everyMs: 50 });
     for (const p of packets) {
       expect(p[0]! >> 6, "RTP/RTCP version").to.equal(2);
       if (isRtcp(p)) {
@@ -157,7 +156,7 @@ describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", func
     expect(cmdline).to.include("pipe:0").and.not.include(PASSWORD).and.not.include("admin:");
 
     await c.write(selected.id, encodeTlv([[0x01, [[0x01, session], [0x02, [0x00]]]]]).toString("base64"));
-    await until(() => !existsSync(`/proc/${pids[0]}`), 10_000, "ffmpeg to exit");
+    await eventually("ffmpeg to exit", () => !existsSync(`/proc/${pids[0]}`), { everyMs: 50 });
     expect(await processesMatching(`srtp://127.0.0.1:${port}`)).to.deep.equal([]);
     expect(logger.text()).to.include("Live view started");
     expect(logger.text()).not.to.include(PASSWORD);
@@ -174,11 +173,3 @@ describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", func
     expect(logger.text()).not.to.include(PASSWORD);
   });
 });
-
-async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

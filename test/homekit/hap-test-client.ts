@@ -1,10 +1,9 @@
 // A real HomeKit controller for tests: hap-controller over loopback (no mDNS), plus lookups by service and
 // characteristic type so tests never hard-code instance ids.
 import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import hapController from "hap-controller";
+import { eventually } from "../helpers/eventually.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
 const { HttpClient } = hapController;
 type Client = InstanceType<typeof HttpClient>;
@@ -29,9 +28,9 @@ let sharedStorage: string | undefined;
  */
 export function sharedHapStorageDir(): string {
   if (!sharedStorage) {
-    const dir = mkdtempSync(join(tmpdir(), "doorstep-hap-"));
+    const dir = makeTempDir("doorstep-hap-");
     sharedStorage = dir;
-    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    process.once("exit", () => removeTempDir(dir));
   }
   return sharedStorage;
 }
@@ -153,13 +152,10 @@ export class TestController {
 
   /** Waits for an event on `id` whose value satisfies `predicate` (events are coalesced by HAP-NodeJS for 250 ms). */
   async waitForEvent(id: string, predicate: (value: unknown) => boolean, timeoutMs = 15_000): Promise<unknown> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.events.find((e) => e.id === id && predicate(e.value));
-      if (hit) return hit.value;
-      if (Date.now() > end) throw new Error(`no event on ${id} within ${timeoutMs} ms (got ${JSON.stringify(this.events.filter((e) => e.id === id))})`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const hit = await eventually(`an event on ${id}`, () => this.events.find((e) => e.id === id && predicate(e.value)), { timeoutMs, everyMs: 50 }).catch((error: Error) => {
+      throw new Error(`${error.message} (got ${JSON.stringify(this.events.filter((e) => e.id === id))})`);
+    });
+    return hit.value;
   }
 
   async close(): Promise<void> {

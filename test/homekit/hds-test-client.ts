@@ -13,6 +13,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import hap from "@homebridge/hap-nodejs";
+import { eventually } from "../helpers/eventually.js";
 import { TestController } from "./hap-test-client.js";
 import { decodeTlv, encodeTlv } from "./tlv8.js";
 
@@ -88,14 +89,15 @@ export class HdsTestClient {
 
   /** Resolves with the first received message matching `predicate` (already received ones included). */
   async waitFor(predicate: (m: HdsMessage) => boolean, timeoutMs = 30_000): Promise<HdsMessage> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.received.find(predicate);
-      if (hit) return hit;
-      if (this.closedError) throw this.closedError;
-      if (Date.now() > end) throw new Error(`no matching HDS message within ${timeoutMs} ms (got ${this.received.map((m) => `${m.protocol}/${m.topic}`).join(", ")})`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // A closed stream ends the wait at once: nothing more will arrive.
+    const found = await eventually("a matching HDS message", () => this.received.find(predicate) ?? (this.closedError && { closed: this.closedError }), {
+      timeoutMs,
+      everyMs: 20,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message} (got ${this.received.map((m) => `${m.protocol}/${m.topic}`).join(", ")})`);
+    });
+    if ("closed" in found) throw found.closed;
+    return found;
   }
 
   async close(): Promise<void> {

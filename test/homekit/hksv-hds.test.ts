@@ -5,8 +5,7 @@
 // the RTSP test server. The reassembled media is checked with ffprobe and by the wall-clock drawn into the frames.
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { systemClock } from "../../src/access/clock.js";
@@ -23,8 +22,10 @@ import { readFrameClocks } from "../../src/sim/camera/rtsp-frame-clock.js";
 import { startOnvifSimulator, type OnvifSimulator } from "../../src/sim/camera/onvif-simulator.js";
 import { startRtspTestServer, type RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
 import { openStore, type Store } from "../../src/store/store.js";
-import { decoded, waitFor } from "../camera/recorder-harness.js";
+import { decoded } from "../camera/recorder-harness.js";
 import { TestLock } from "../delivery/doubles.js";
+import { eventually } from "../helpers/eventually.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { sharedHapStorageDir, TestController } from "./hap-test-client.js";
 import { HdsTestClient, reassemble, type HdsMessage } from "./hds-test-client.js";
 import { HKSV as T } from "./hksv-wire.js";
@@ -37,7 +38,7 @@ const FPS = 15;
 
 describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test harness hub)", function () {
   this.timeout(150_000);
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-hksv-hds-"));
+  const tmp = useTempDir({ prefix: "doorstep-hksv-hds-", per: "suite" });
   const logger = new MemoryLogger();
   let rtsp: RtspTestServer | undefined;
   let onvif: OnvifSimulator | undefined;
@@ -49,6 +50,7 @@ describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test har
   let hds: HdsTestClient | undefined;
 
   before(async () => {
+    const dir = tmp.path;
     rtsp = await startRtspTestServer({ width: 640, height: 360, fps: FPS });
     onvif = await startOnvifSimulator({ username: "admin", password: PASSWORD, rtspUrl: rtsp.url });
     const cameraConfig = { host: onvif.host, port: onvif.port, username: "admin", password: PASSWORD };
@@ -73,7 +75,7 @@ describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test har
       hap: await loadHap(), port: 0, bind: ["127.0.0.1"], hapStorageDir: sharedHapStorageDir(),
     });
     controller = await TestController.pair(bridge.port, bridge.setupCode);
-    await waitFor(() => camera!.ringSegments().length >= 6, 40_000, "six ring segments");
+    await eventually("six ring segments", () => camera!.ringSegments().length >= 6, { timeoutMs: 40_000 });
   });
 
   after(async () => {
@@ -85,7 +87,6 @@ describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test har
     await camera?.stop();
     await onvif?.stop();
     await rtsp?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("advertises a ≥ 4 s prebuffer and 4 s fMP4 fragments (Supported Camera Recording Configuration)", async () => {
@@ -116,9 +117,9 @@ describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test har
     expect(open.status, "DATA_SEND OPEN accepted").to.equal(0);
 
     const isData = (m: HdsMessage) => m.protocol === "dataSend" && m.topic === "data";
-    // Six seconds of live video after the prebuffer, then motion ends.
-    await hds.waitFor((m) => isData(m) && (m.message.packets as { metadata: { dataSequenceNumber: number } }[])[0]!.metadata.dataSequenceNumber >= 2, 60_000);
-    await new Promise((r) => setTimeout(r, 6_000));
+    // Live video after the prebuffer, then motion ends: a second fragment (the first holds the ≥ 4 s prebuffer).
+    const sequence = (m: HdsMessage) => (m.message.packets as { metadata: { dataSequenceNumber: number } }[])[0]!.metadata.dataSequenceNumber;
+    await hds.waitFor((m) => isData(m) && sequence(m) >= 3, 60_000);
     onvif!.injectMotion(false);
     await c.waitForEvent(motion.id, (v) => v === false || v === 0, 20_000);
     const last = await hds.waitFor((m) => isData(m) && m.message.endOfStream === true, 60_000);
@@ -130,7 +131,7 @@ describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test har
     expect(pieces.length, "init + at least two fragments").to.be.at.least(3);
     expect(last.message.endOfStream).to.equal(true);
 
-    const file = join(dir, "hds-recording.mp4");
+    const file = tmp.join("hds-recording.mp4");
     writeFileSync(file, Buffer.concat(pieces.map((p) => p.data)));
     const { stdout } = await run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height:frame=key_frame", "-of", "json", file], { maxBuffer: 64 * 1024 * 1024 });
     const probe = JSON.parse(stdout) as { streams: { codec_name: string; width: number; height: number }[]; frames: { key_frame: number }[] };

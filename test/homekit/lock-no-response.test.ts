@@ -1,9 +1,6 @@
 // A lock that stops answering must read "No Response" in HomeKit, not its last state; a jammed one reads JAMMED.
 // The real delivery service and a real HAP session; the lock is the delivery tests' double (a dependency).
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { TestClock } from "../../src/access/test-clock.js";
 import { DoorId } from "../../src/access/ids.js";
 import { validateConfig } from "../../src/config/validate-config.js";
@@ -13,11 +10,12 @@ import { loadHap } from "../../src/homekit/hap-module.js";
 import { startStandaloneBridge, type StandaloneBridge } from "../../src/homekit/standalone-bridge.js";
 import { openStore, type Store } from "../../src/store/store.js";
 import { TestLock } from "../delivery/doubles.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { HAP, SERVICE_COMMUNICATION_FAILURE, sharedHapStorageDir, TestController } from "./hap-test-client.js";
 
 describe("HomeKit lock: an unreachable lock reads No Response, a jammed one JAMMED", function () {
   this.timeout(30_000);
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-homekit-nr-"));
+  const tmp = useTempDir({ prefix: "doorstep-homekit-nr-", per: "suite" });
   const clock = new TestClock(Date.parse("2026-12-02T10:00:00Z"));
   const lock = new TestLock([], clock);
   let store: Store | undefined;
@@ -28,7 +26,7 @@ describe("HomeKit lock: an unreachable lock reads No Response, a jammed one JAMM
   let target = "";
 
   before(async () => {
-    store = openStore({ storageDir: join(dir, "store"), clock });
+    store = openStore({ storageDir: tmp.join("store"), clock });
     const config = validateConfig({ zigbee: { port: "tcp://127.0.0.1:9" }, doors: [{ id: "front", name: "Front door", lock: { ieee: "0x0000000000000001" } }] });
     service = new DeliveryService({
       store,
@@ -39,7 +37,7 @@ describe("HomeKit lock: an unreachable lock reads No Response, a jammed one JAMM
     });
     await service.start();
     bridge = await startStandaloneBridge({
-      config, storageDir: dir, delivery: service, cameraFeeds: new Map(), logger: new MemoryLogger(),
+      config, storageDir: tmp.path, delivery: service, cameraFeeds: new Map(), logger: new MemoryLogger(),
       hap: await loadHap(), port: 0, bind: ["127.0.0.1"], hapStorageDir: sharedHapStorageDir(),
     });
     controller = await TestController.pair(bridge.port, bridge.setupCode);
@@ -53,7 +51,6 @@ describe("HomeKit lock: an unreachable lock reads No Response, a jammed one JAMM
     await bridge?.stop();
     await service?.stop();
     store?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("reads secured while the lock confirms locked", async () => {

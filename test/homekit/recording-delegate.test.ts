@@ -4,9 +4,7 @@
 // clock drawn in the frames, never by the delegate's own bookkeeping.
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import type { CameraRecordingConfiguration, RecordingPacket } from "@homebridge/hap-nodejs";
 import { systemClock } from "../../src/access/clock.js";
@@ -18,7 +16,9 @@ import { DoorRecordingDelegate } from "../../src/homekit/camera/recording-delega
 import { readFrameClocks } from "../../src/sim/camera/rtsp-frame-clock.js";
 import { startOnvifSimulator, type OnvifSimulator } from "../../src/sim/camera/onvif-simulator.js";
 import { startRtspTestServer, type RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
-import { decoded, waitFor } from "../camera/recorder-harness.js";
+import { decoded } from "../camera/recorder-harness.js";
+import { eventually } from "../helpers/eventually.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const run = promisify(execFile);
 const PASSWORD = "Cam-Secret-7";
@@ -56,7 +56,7 @@ const boxTypes = (data: Buffer): string[] => {
 
 describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (real RTSP server, ONVIF simulator, ffmpeg)", function () {
   this.timeout(120_000);
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-hksv-"));
+  const tmp = useTempDir({ prefix: "doorstep-hksv-", per: "suite" });
   const logger = new MemoryLogger();
   let rtsp: RtspTestServer | undefined;
   let onvif: OnvifSimulator | undefined;
@@ -72,13 +72,13 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
       doorName: "Front door",
       camera: { host: onvif.host, port: onvif.port, username: "admin", password: PASSWORD },
       recording: { ffmpegPath: "ffmpeg", ringSeconds: 30, maxBitrateKbps: 8000, retentionDays: 1, retentionGigabytes: 1 },
-      storageDir: dir,
+      storageDir: tmp.path,
       logger,
       clock: systemClock,
     });
     await camera.start();
     // More than the 4 s prebuffer in the ring before anything is asked of it.
-    await waitFor(() => camera!.ringSegments().length >= 6, 40_000, "six ring segments");
+    await eventually("six ring segments", () => camera!.ringSegments().length >= 6, { timeoutMs: 40_000 });
     delegate = new DoorRecordingDelegate({ feed: camera, ffmpegPath: "ffmpeg", logger, audioActive: () => audio });
   });
 
@@ -87,7 +87,6 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
     await camera?.stop();
     await onvif?.stop();
     await rtsp?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** Runs one recording: triggered now, the trigger cleared after `liveMs`; returns every packet. */
@@ -96,7 +95,7 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
     delegate.setTriggered(true);
     const triggeredAt = Date.now();
     const packets: RecordingPacket[] = [];
-    const clear = setTimeout(() => delegate.setTriggered(false), liveMs);
+    const clear = setTimeout(() => delegate.setTriggered(false), liveMs); // kept: the trigger lasts this long of live video, as motion would
     for await (const packet of delegate.handleRecordingStreamRequest(streamId)) packets.push(packet);
     clearTimeout(clear);
     return { packets, triggeredAt, clearedAt: triggeredAt + liveMs };
@@ -110,7 +109,7 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
     for (const f of fragments) expect(boxTypes(f.data).slice(0, 2)).to.deep.equal(["moof", "mdat"]);
     expect(packets.map((p) => p.isLast)).to.deep.equal([...packets.slice(0, -1).map(() => false), true]);
 
-    const whole = join(dir, "rec-1.mp4");
+    const whole = tmp.join("rec-1.mp4");
     writeFileSync(whole, Buffer.concat(packets.map((p) => p.data)));
     const probe = await ffprobe(whole);
     expect(probe.format.format_name).to.include("mp4");
@@ -121,7 +120,7 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
 
     // Each fragment, decoded after the init segment on its own: key frame first, no longer than 4 s.
     for (const [i, fragment] of fragments.entries()) {
-      const file = join(dir, `rec-1-frag-${i}.mp4`);
+      const file = tmp.join(`rec-1-frag-${i}.mp4`);
       writeFileSync(file, Buffer.concat([init!.data, fragment.data]));
       const frames = await videoFrames(file);
       expect(frames.length, `fragment ${i} has frames`).to.be.greaterThan(0);
@@ -143,7 +142,7 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
     const { packets } = await record(2, 5_000, 2000);
     const [init, ...fragments] = packets;
     for (const [i, fragment] of fragments.entries()) {
-      const file = join(dir, `rec-2-frag-${i}.mp4`);
+      const file = tmp.join(`rec-2-frag-${i}.mp4`);
       writeFileSync(file, Buffer.concat([init!.data, fragment.data]));
       const frames = await videoFrames(file);
       expect(frames[0]!.key, `fragment ${i} starts on a key frame`).to.equal(true);
@@ -156,7 +155,7 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
     audio = true;
     try {
       const { packets } = await record(3, 2_000);
-      const file = join(dir, "rec-3.mp4");
+      const file = tmp.join("rec-3.mp4");
       writeFileSync(file, Buffer.concat(packets.map((p) => p.data)));
       const audioStreams = (await ffprobe(file)).streams.filter((s) => s.codec_type === "audio");
       expect(audioStreams).to.have.length(1);
@@ -197,7 +196,7 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
     fresh.updateRecordingConfiguration(configuration(4000));
     fresh.setTriggered(true);
     const packets: RecordingPacket[] = [];
-    const clear = setTimeout(() => fresh.setTriggered(false), 3_000);
+    const clear = setTimeout(() => fresh.setTriggered(false), 3_000); // kept: the trigger lasts 3 s of live video, as motion would
     for await (const packet of fresh.handleRecordingStreamRequest(6)) packets.push(packet);
     clearTimeout(clear);
     expect(boxTypes(packets[0]!.data)).to.deep.equal(["ftyp", "moov"]);
@@ -221,9 +220,9 @@ describe("HomeKit Secure Video recording delegate: ring → ffmpeg → fMP4 (rea
     const stop = camera!.onMotion((active) => seen.push(active));
     try {
       onvif!.injectMotion(true);
-      await waitFor(() => seen.includes(true), 20_000, "motion started");
+      await eventually("motion started", () => seen.includes(true), { timeoutMs: 20_000 });
       onvif!.injectMotion(false);
-      await waitFor(() => seen.includes(false), 20_000, "motion ended");
+      await eventually("motion ended", () => seen.includes(false), { timeoutMs: 20_000 });
     } finally {
       stop();
     }

@@ -1,9 +1,7 @@
 // The standalone HomeKit bridge over real HAP: published on loopback, paired with hap-controller, driving the real
 // delivery service on a real store, with real zigbee-herdsman talking to the project's Z-Stack emulator and its lock.
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync, statSync } from "node:fs";
 import { systemClock } from "../../src/access/clock.js";
 import { DoorId } from "../../src/access/ids.js";
 import { validateConfig } from "../../src/config/validate-config.js";
@@ -14,7 +12,9 @@ import { IDENTITY_FILE } from "../../src/homekit/bridge-identity.js";
 import { loadHap } from "../../src/homekit/hap-module.js";
 import { startStandaloneBridge, type StandaloneBridge } from "../../src/homekit/standalone-bridge.js";
 import { openStore, type Store } from "../../src/store/store.js";
-import { startHarness, until, type Harness } from "../zigbee/harness.js";
+import { eventually } from "../helpers/eventually.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+import { startHarness, type Harness } from "../zigbee/harness.js";
 import { HAP, sharedHapStorageDir, TestController, type CharRef } from "./hap-test-client.js";
 
 const OWNER = ownerVia("api");
@@ -25,7 +25,7 @@ const ZCL_UNLOCKED = 2;
 
 describe("standalone HomeKit bridge: hap-controller ↔ HAP ↔ delivery service ↔ herdsman ↔ Z-Stack emulator", function () {
   this.timeout(90_000);
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-homekit-"));
+  const tmp = useTempDir({ prefix: "doorstep-homekit-", per: "suite" });
   const logger = new MemoryLogger();
   let zigbee: Harness | undefined;
   let store: Store | undefined;
@@ -38,8 +38,8 @@ describe("standalone HomeKit bridge: hap-controller ↔ HAP ↔ delivery service
     zigbee = await startHarness([{ id: "front", profile: "kwikset-910" }]);
     const driver = zigbee.driver("front");
     await driver.lock({ deadlineMs: 10_000 });
-    await until(() => driver.getState() === "locked");
-    store = openStore({ storageDir: join(dir, "store"), clock: systemClock });
+    await eventually("the lock to report locked", () => driver.getState() === "locked");
+    store = openStore({ storageDir: tmp.join("store"), clock: systemClock });
     const config = validateConfig({
       name: "Doorstep Test",
       zigbee: { port: zigbee.sim.url },
@@ -57,7 +57,7 @@ describe("standalone HomeKit bridge: hap-controller ↔ HAP ↔ delivery service
     await service.start();
     bridge = await startStandaloneBridge({
       config,
-      storageDir: dir,
+      storageDir: tmp.path,
       delivery: service,
       cameraFeeds: new Map(),
       logger,
@@ -84,11 +84,10 @@ describe("standalone HomeKit bridge: hap-controller ↔ HAP ↔ delivery service
     await service?.stop();
     await zigbee?.stop();
     store?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("prints a setup code and an X-HM:// setup URI, and keeps the identity (mode 0600) under <storage>/homekit", () => {
-    const identityFile = join(dir, "homekit", IDENTITY_FILE);
+    const identityFile = tmp.join("homekit", IDENTITY_FILE);
     const identity = JSON.parse(readFileSync(identityFile, "utf8")) as { username: string; pincode: string; setupId: string };
     expect(bridge!.setupCode).to.match(/^\d{3}-\d{2}-\d{3}$/).and.equal(identity.pincode);
     // X-HM:// + 9 base-36 digits of the payload + the 4-character setup id (HAP spec, Setup Payload).
@@ -179,7 +178,7 @@ describe("standalone HomeKit bridge: hap-controller ↔ HAP ↔ delivery service
         doors: [{ id: "front", name: "Front door", lock: { ieee: zigbee!.simLock("front").ieee } }],
         delivery: { requireRecording: false, timeZone: "UTC" },
       }),
-      storageDir: dir, delivery: service!, cameraFeeds: new Map(), logger,
+      storageDir: tmp.path, delivery: service!, cameraFeeds: new Map(), logger,
       hap: await loadHap(), port: 0, bind: ["127.0.0.1"], hapStorageDir: sharedHapStorageDir(),
     });
     expect(bridge.setupURI).to.equal(setupURI);

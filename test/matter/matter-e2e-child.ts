@@ -3,9 +3,6 @@
 // our Matter node, and a matter.js controller that commissions it. Prints one JSON line per step: {"step", ...}.
 // Never run outside a namespace: matter.js announces on every interface it finds.
 import "../../src/matter/matter-process-config.js";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Bytes, Seconds, ServerNode } from "@matter/main";
 import { DoorLockClient } from "@matter/main/behaviors/door-lock";
 import { OccupancySensingClient } from "@matter/main/behaviors/occupancy-sensing";
@@ -15,31 +12,30 @@ import { createBridge } from "../../src/bridge/create-bridge.js";
 import { validateConfig } from "../../src/config/validate-config.js";
 import { consoleLogger } from "../../src/core/logger.js";
 import { ownerVia } from "../../src/delivery/actor.js";
+import { DeliveryService } from "../../src/delivery/delivery-service.js";
 import { slotTableProbe, startMatterBridge } from "../../src/matter/index.js";
 import { startSimulatedHome } from "../../src/sim/simulated-home.js";
 import { openStore } from "../../src/store/store.js";
 import { systemClock } from "../../src/access/clock.js";
 import { instantToLocalSeconds } from "../../src/matter/lock-user-mapping.js";
+import { eventually } from "../helpers/eventually.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
 const ZONE = "Europe/Berlin";
 const out = (step: string, data: Record<string, unknown> = {}) =>
   process.stdout.write(`${JSON.stringify({ step, ...data }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}\n`);
 const logger = consoleLogger({ level: process.env.DOORSTEP_LOG === "debug" ? "debug" : "info" });
-const until = async (what: string, test: () => boolean | Promise<boolean>, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+const until = async (what: string, test: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> => {
+  await eventually(what, test, { timeoutMs: ms, everyMs: 100 });
 };
 /** Whether `test` became true within `ms` (an observation the mocha test asserts on, not a failure here). */
-const eventually = (test: () => boolean | Promise<boolean>, ms = 15_000) => until("", test, ms).then(() => true, () => false);
+const becomes = (test: () => boolean | Promise<boolean>, ms = 15_000) => until("", test, ms).then(() => true, () => false);
 const statusOf = (error: unknown) => (error as { code?: number }).code ?? String(error);
 
 async function main(): Promise<void> {
-  const storageDir = mkdtempSync(join(tmpdir(), "doorstep-matter-bridge-"));
+  const storageDir = makeTempDir("doorstep-matter-bridge-");
   const home = await startSimulatedHome({ doors: 1, cameras: true, video: "ffmpeg" });
-  const cleanups: (() => Promise<void>)[] = [async () => rmSync(storageDir, { recursive: true, force: true }), () => home.stop()];
+  const cleanups: (() => Promise<void>)[] = [async () => removeTempDir(storageDir), () => home.stop()];
   try {
     const bridgeConfig = home.bridgeConfig();
     const baseConfig = validateConfig({
@@ -164,15 +160,15 @@ async function main(): Promise<void> {
     const unlockStart = Date.now();
     await lock.unlockDoor({ pinCode: Bytes.fromString(pin) });
     const unlockMs = Date.now() - unlockStart;
-    const unlockedState = await eventually(() => lockEp.stateOf(DoorLockClient).lockState === DoorLock.LockState.Unlocked);
+    const unlockedState = await becomes(() => lockEp.stateOf(DoorLockClient).lockState === DoorLock.LockState.Unlocked);
     const visits = delivery().listVisits(ownerVia("matter"), { doorId: "front" });
-    const sensorDuring = await eventually(() => visitEp.stateOf(OccupancySensingClient).occupancy.occupied === true);
+    const sensorDuring = await becomes(() => visitEp.stateOf(OccupancySensingClient).occupancy.occupied === true);
     const visit = visits[0]!;
     const unlockedOp = operations.at(-1);
     await delivery().endVisit(visit.id, ownerVia("matter"));
-    const relockedState = await eventually(() => lockEp.stateOf(DoorLockClient).lockState === DoorLock.LockState.Locked);
+    const relockedState = await becomes(() => lockEp.stateOf(DoorLockClient).lockState === DoorLock.LockState.Locked);
     await until("the visit closes with its clip", () => delivery().getVisit(visit.id, ownerVia("matter")).state === "closed", 30_000);
-    const sensorAfter = await eventually(() => visitEp.stateOf(OccupancySensingClient).occupancy.occupied === false);
+    const sensorAfter = await becomes(() => visitEp.stateOf(OccupancySensingClient).occupancy.occupied === false);
     out("unlocked", {
       simUnlocks: simLock.commandsNamed("unlockDoor").length - unlocksBefore,
       visit: { via: visit.via, ofCredential: visit.credentialId === stored[0]?.id },
@@ -246,7 +242,7 @@ async function main(): Promise<void> {
     const keypadOp = operations.slice(opsBefore).find((o) => (o as { operationSource: number }).operationSource === DoorLock.OperationSource.Keypad);
     const errorsBefore = errors.length;
     simLock.typeKeypadPin("24681357");
-    const keypadRefusal = await eventually(() => errors.slice(errorsBefore).some((e) => (e as { operationSource: number }).operationSource === DoorLock.OperationSource.Keypad));
+    const keypadRefusal = await becomes(() => errors.slice(errorsBefore).some((e) => (e as { operationSource: number }).operationSource === DoorLock.OperationSource.Keypad));
     out("keypad", { apiCredential: api.credential.id, mirrored, keypadOp, keypadRefusal, keypadError: errors.at(-1) });
     const open = delivery().listVisits(ownerVia("matter"), { doorId: "front", open: true });
     for (const v of open) await delivery().endVisit(v.id, ownerVia("matter"));
@@ -280,7 +276,12 @@ async function main(): Promise<void> {
       await lock.setCredential({ operationType: 0, credential: { credentialType: 1, credentialIndex: 0 }, credentialData: Bytes.fromString("66228844"), userIndex: 4, userStatus: null, userType: null });
       await lock.setWeekDaySchedule({ weekDayIndex: 1, userIndex: 4, daysMask: { monday: true, wednesday: true }, startHour: 7, startMinute: 30, endHour: 9, endMinute: 0 });
       const remoteStored = delivery().credentials.list(ownerVia("matter"), { doorId: "front" as never }).find((c) => c.label === "walker");
-      await new Promise((r) => setTimeout(r, 1000)); // give the keypad sync a chance to (wrongly) write it
+      // Storing it scheduled a keypad sync pass for now (a 0 ms timer, armed before ours, so it starts first); once that
+      // pass is over, a PIN the sync (wrongly) wrote would be on the lock.
+      await new Promise((r) => setTimeout(r, 0));
+      const service = delivery();
+      if (!(service instanceof DeliveryService)) throw new Error("the bridge's delivery is not a DeliveryService");
+      await service.keypadSyncIdle();
       const remoteOnKeypad = simLock.state().users.some((u) => u.pin === "66228844");
       // The API credential's PIN is a duplicate for Matter too.
       const apiDuplicate = (await lock.setCredential({ operationType: 0, credential: { credentialType: 1, credentialIndex: 0 }, credentialData: Bytes.fromString("731905"), userIndex: null, userStatus: null, userType: null })).status;

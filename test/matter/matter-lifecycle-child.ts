@@ -3,9 +3,6 @@
 // used up, revoked, expired, a failed edit, a restart, and Matter's PIN checks under the wrong-PIN lockout.
 // Prints one JSON line per step: {"step", ...}. Never run outside a namespace: matter.js announces on every interface.
 import "../../src/matter/matter-process-config.js";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Bytes, Seconds, ServerNode } from "@matter/main";
 import { DoorLockClient } from "@matter/main/behaviors/door-lock";
 import { DoorLock } from "@matter/main/clusters/door-lock";
@@ -18,17 +15,15 @@ import { slotTableProbe, startMatterBridge } from "../../src/matter/index.js";
 import { startSimulatedHome } from "../../src/sim/simulated-home.js";
 import { openStore } from "../../src/store/store.js";
 import { systemClock } from "../../src/access/clock.js";
+import { eventually } from "../helpers/eventually.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
 const OWNER = ownerVia("api");
 const out = (step: string, data: Record<string, unknown> = {}) =>
   process.stdout.write(`${JSON.stringify({ step, ...data }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}\n`);
 const logger = consoleLogger({ level: process.env.DOORSTEP_LOG === "debug" ? "debug" : "info" });
-const until = async (what: string, test: () => boolean | Promise<boolean>, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+const until = async (what: string, test: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> => {
+  await eventually(what, test, { timeoutMs: ms, everyMs: 100 });
 };
 const statusOf = (error: unknown) => (error as { code?: number }).code ?? String(error);
 const failureOf = async (run: () => Promise<unknown>) => {
@@ -41,9 +36,9 @@ const failureOf = async (run: () => Promise<unknown>) => {
 };
 
 async function main(): Promise<void> {
-  const storageDir = mkdtempSync(join(tmpdir(), "doorstep-matter-life-"));
+  const storageDir = makeTempDir("doorstep-matter-life-");
   const home = await startSimulatedHome({ doors: 1, cameras: true, video: "ffmpeg" });
-  const cleanups: (() => Promise<void>)[] = [async () => rmSync(storageDir, { recursive: true, force: true }), () => home.stop()];
+  const cleanups: (() => Promise<void>)[] = [async () => removeTempDir(storageDir), () => home.stop()];
   try {
     const bridgeConfig = home.bridgeConfig();
     const config = validateConfig({

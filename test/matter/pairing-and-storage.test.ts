@@ -1,37 +1,32 @@
 import { withoutBigIntToJson } from "../../src/matter/matter-environment.js"; // first: configures matter.js
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { fromJson, toJson } from "@matter/main";
 import { ConfigError } from "../../src/core/errors.js";
 import { generatePairingIdentity, isValidPasscode, resolvePairingIdentity } from "../../src/matter/pairing-identity.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 describe("matter/pairing-identity", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "doorstep-matter-pairing-"));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const tmp = useTempDir({ prefix: "doorstep-matter-pairing-" });
 
   it("generates once, persists (owner-only), and gives the same code after a restart", () => {
-    const first = resolvePairingIdentity(dir, {});
+    const first = resolvePairingIdentity(tmp.path, {});
     expect(isValidPasscode(first.passcode)).to.equal(true);
     expect(first.discriminator).to.be.within(0, 4095);
-    expect(statSync(join(dir, "pairing.json")).mode & 0o777).to.equal(0o600);
-    expect(resolvePairingIdentity(dir, {})).to.deep.equal(first);
+    expect(statSync(tmp.join("pairing.json")).mode & 0o777).to.equal(0o600);
+    expect(resolvePairingIdentity(tmp.path, {})).to.deep.equal(first);
   });
 
   it("config wins over what was stored", () => {
-    resolvePairingIdentity(dir, {});
-    expect(resolvePairingIdentity(dir, { passcode: 20202021, discriminator: 3840 })).to.deep.equal({ passcode: 20202021, discriminator: 3840 });
+    resolvePairingIdentity(tmp.path, {});
+    expect(resolvePairingIdentity(tmp.path, { passcode: 20202021, discriminator: 3840 })).to.deep.equal({ passcode: 20202021, discriminator: 3840 });
   });
 
   it("refuses the passcodes the Matter specification forbids, naming the setting and never echoing it", () => {
     for (const passcode of [0, 11111111, 12345678, 87654321, 99999999, 100000000]) {
-      expect(() => resolvePairingIdentity(dir, { passcode })).to.throw(ConfigError, /matter\.passcode/).and.satisfy((e: Error) => !e.message.includes(String(passcode)));
+      expect(() => resolvePairingIdentity(tmp.path, { passcode })).to.throw(ConfigError, /matter\.passcode/).and.satisfy((e: Error) => !e.message.includes(String(passcode)));
     }
-    expect(() => resolvePairingIdentity(dir, { discriminator: 4096 })).to.throw(ConfigError, /matter\.discriminator/);
+    expect(() => resolvePairingIdentity(tmp.path, { discriminator: 4096 })).to.throw(ConfigError, /matter\.discriminator/);
   });
 
   it("never generates a forbidden passcode, even from a random source that offers them first", () => {
@@ -41,9 +36,9 @@ describe("matter/pairing-identity", () => {
   });
 
   it("a damaged pairing file is an error that says what to do", () => {
-    writeFileSync(join(dir, "pairing.json"), "{not json");
-    expect(() => resolvePairingIdentity(dir, {})).to.throw(ConfigError, /delete it/);
-    expect(readFileSync(join(dir, "pairing.json"), "utf8")).to.equal("{not json");
+    writeFileSync(tmp.join("pairing.json"), "{not json");
+    expect(() => resolvePairingIdentity(tmp.path, {})).to.throw(ConfigError, /delete it/);
+    expect(readFileSync(tmp.join("pairing.json"), "utf8")).to.equal("{not json");
   });
 });
 

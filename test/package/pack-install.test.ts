@@ -5,12 +5,14 @@
 // The installed `doorstep serve --demo` runs a guest visit, and the real `homebridge` binary loads the installed plugin.
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { PLATFORM_NAME } from "../../src/config/options.js";
+import { eventually } from "../helpers/eventually.js";
 import { startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { PACKAGE_ROOT, freePort, startHomebridge, type RunningHomebridge } from "../homebridge/homebridge-process.js";
 
 const run = promisify(execFile);
@@ -25,39 +27,38 @@ interface DemoReady {
 
 describe("the packed tarball, installed from scratch (npm pack → npm install)", function () {
   this.timeout(240_000);
-  let dir: string;
+  const dir = useTempDir({ prefix: "doorstep-pack-", per: "suite" });
   let tarball: string;
   let env: NodeJS.ProcessEnv;
-  const project = () => join(dir, "project");
-  const globalPrefix = () => join(dir, "global");
+  const project = () => dir.join("project");
+  const globalPrefix = () => dir.join("global");
   const installedPlugin = () => join(project(), "node_modules", PACKAGE);
   let demo: RunningDoorstep<DemoReady> | undefined;
   let sim: RunningDoorstep<Record<string, unknown>> | undefined;
   let homebridge: RunningHomebridge | undefined;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "doorstep-pack-"));
-    await mkdir(join(dir, "home"));
+    await mkdir(dir.join("home"));
     // A clean environment: no NODE_PATH or npm_* settings inherited from the test runner (npm run sets many), a fresh
     // HOME (so no user npmrc), and the shared download cache.
     env = {
       PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
-      HOME: join(dir, "home"),
+      HOME: dir.join("home"),
       npm_config_cache: join(homedir(), ".npm"),
       npm_config_update_notifier: "false",
       npm_config_fund: "false",
       npm_config_audit: "false",
-      TMPDIR: dir,
+      TMPDIR: dir.path,
     };
     const npm = (args: string[], cwd: string) => run("npm", args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
     // The build under test is dist/ as tsc left it; --ignore-scripts so packing never rebuilds under a running suite.
-    const packed = await npm(["pack", "--ignore-scripts", "--json", "--pack-destination", dir], PACKAGE_ROOT);
-    tarball = join(dir, (JSON.parse(packed.stdout) as { filename: string }[])[0]!.filename);
+    const packed = await npm(["pack", "--ignore-scripts", "--json", "--pack-destination", dir.path], PACKAGE_ROOT);
+    tarball = dir.join((JSON.parse(packed.stdout) as { filename: string }[])[0]!.filename);
     await mkdir(project());
     await writeFile(join(project(), "package.json"), JSON.stringify({ name: "homebridge-plugins", version: "1.0.0", private: true }));
     await Promise.all([
       npm(["install", "--prefer-offline", tarball], project()),
-      npm(["install", "-g", "--prefer-offline", "--prefix", globalPrefix(), tarball], dir),
+      npm(["install", "-g", "--prefer-offline", "--prefix", globalPrefix(), tarball], dir.path),
     ]);
   });
 
@@ -65,7 +66,6 @@ describe("the packed tarball, installed from scratch (npm pack → npm install)"
     await homebridge?.stop();
     await sim?.stop();
     await demo?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it("holds what users run and nothing else: the product build, the simulator's RTSP script, schema, docs", async () => {
@@ -96,10 +96,10 @@ describe("the packed tarball, installed from scratch (npm pack → npm install)"
   });
 
   it("globally: the installed `doorstep serve --demo` reaches READY and lets a guest in through the API", async () => {
-    demo = await startDoorstep<DemoReady>(["--storage", join(dir, "demo-storage"), "serve", "--demo"], "DOORSTEP READY", {
+    demo = await startDoorstep<DemoReady>(["--storage", dir.join("demo-storage"), "serve", "--demo"], "DOORSTEP READY", {
       bin: join(globalPrefix(), "bin", "doorstep"),
       env,
-      cwd: dir,
+      cwd: dir.path,
       timeoutMs: 90_000,
     });
     // The installed bin restarted itself in place (same pid) with the memory flag for the long-running bridge.
@@ -115,12 +115,12 @@ describe("the packed tarball, installed from scratch (npm pack → npm install)"
     const version = await run(join(node22, "node"), ["--version"]).then((r) => r.stdout.trim(), () => "");
     expect(version, `Node 22 is missing in ${node22}: run \`bash scripts/dev.sh test\`, which installs it`).to.match(/^v22\./);
     const env22 = { ...env, PATH: `${node22}:/usr/local/bin:/usr/bin:/bin` };
-    const prefix22 = join(dir, "global-node22");
-    await run("npm", ["install", "-g", "--prefer-offline", "--prefix", prefix22, tarball], { cwd: dir, env: env22, maxBuffer: 16 * 1024 * 1024 });
-    demo = await startDoorstep<DemoReady>(["--storage", join(dir, "demo-storage-22"), "serve", "--demo"], "DOORSTEP READY", {
+    const prefix22 = dir.join("global-node22");
+    await run("npm", ["install", "-g", "--prefer-offline", "--prefix", prefix22, tarball], { cwd: dir.path, env: env22, maxBuffer: 16 * 1024 * 1024 });
+    demo = await startDoorstep<DemoReady>(["--storage", dir.join("demo-storage-22"), "serve", "--demo"], "DOORSTEP READY", {
       bin: join(prefix22, "bin", "doorstep"),
       env: env22,
-      cwd: dir,
+      cwd: dir.path,
       timeoutMs: 90_000,
     });
     const exe = await run("readlink", [`/proc/${demo.child.pid}/exe`]);
@@ -131,14 +131,14 @@ describe("the packed tarball, installed from scratch (npm pack → npm install)"
   });
 
   it("the real homebridge binary loads the installed plugin and runs its door against the installed `doorstep sim`", async () => {
-    const simConfigFile = join(dir, "sim.json");
+    const simConfigFile = dir.join("sim.json");
     sim = await startDoorstep(["sim", "--ports", "0", "--no-cameras", "--write-config", simConfigFile], "DOORSTEP SIM READY", {
       bin: join(globalPrefix(), "bin", "doorstep"),
       env,
-      cwd: dir,
+      cwd: dir.path,
       timeoutMs: 60_000,
     });
-    const hbDir = join(dir, "homebridge");
+    const hbDir = dir.join("homebridge");
     await mkdir(hbDir);
     const port = await freePort();
     const simConfig = JSON.parse(await readFile(simConfigFile, "utf8")) as Record<string, unknown>;
@@ -173,14 +173,18 @@ async function guestVisit(demo: RunningDoorstep<DemoReady>): Promise<void> {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   // The demo pairs its simulated lock and starts recording on its own; wait until the door can take a visit.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const doors = (await call("GET", "/v1/doors")).body as unknown as { lock?: { state: string; available: boolean }; camera?: { recording: boolean } }[];
-    const door = doors[0];
-    if (door?.lock?.available && door.lock.state === "locked" && door.camera?.recording) break;
-    if (Date.now() > deadline) throw new Error(`the demo door never became ready: ${JSON.stringify(door)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  type Door = { lock?: { state: string; available: boolean }; camera?: { recording: boolean } };
+  let door: Door | undefined;
+  await eventually(
+    "the demo door to become ready",
+    async () => {
+      door = ((await call("GET", "/v1/doors")).body as unknown as Door[])[0];
+      return door?.lock?.available && door.lock.state === "locked" && door.camera?.recording;
+    },
+    { timeoutMs: 60_000, everyMs: 250 },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}: ${JSON.stringify(door)}`);
+  });
   const validUntil = new Date(Date.now() + 3_600_000).toISOString();
   const created = await call("POST", "/v1/credentials", { label: "Packed courier", kind: "delivery", doors: ["front"], validUntil });
   expect(created.status, JSON.stringify(created.body)).to.equal(201);

@@ -1,10 +1,10 @@
 import { expect } from "chai";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { eventually } from "../helpers/eventually.js";
 import { descendantsOf, isAlive, startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
 import { validateConfig } from "../../src/config/validate-config.js";
 import { runInNamespace } from "../helpers/netns.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 interface SimReady {
   zigbee: string;
@@ -18,16 +18,14 @@ interface SimReady {
 
 describe("doorstep sim (the real binary)", function () {
   this.timeout(90_000);
-  let dir: string;
+  const dir = useTempDir({ prefix: "doorstep-sim-", per: "suite" });
   let sim: RunningDoorstep<SimReady> | undefined;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "doorstep-sim-"));
-    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--doors", "2", "--video", "ffmpeg", "--write-config", join(dir, "doorstep.json")], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
+    sim = await startDoorstep<SimReady>(["sim", "--ports", "0", "--doors", "2", "--video", "ffmpeg", "--write-config", dir.join("doorstep.json")], "DOORSTEP SIM READY", { timeoutMs: 60_000 });
   });
   after(async () => {
     await sim?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("prints its endpoints, all on loopback, labelled simulated", () => {
@@ -41,7 +39,7 @@ describe("doorstep sim (the real binary)", function () {
   });
 
   it("writes a valid bridge config for itself, readable only by its owner", async () => {
-    const path = join(dir, "doorstep.json");
+    const path = dir.join("doorstep.json");
     expect((await stat(path)).mode & 0o777).to.equal(0o600);
     const config = validateConfig(JSON.parse(await readFile(path, "utf8")));
     expect(config.zigbee?.port).to.equal(sim!.ready.zigbee);
@@ -74,10 +72,10 @@ describe("doorstep sim (the real binary)", function () {
     const code = await sim!.stop();
     sim = undefined;
     expect(code).to.equal(0);
-    await new Promise((r) => setTimeout(r, 500));
-    const leftovers = [];
-    for (const pid of children) if (await isAlive(pid)) leftovers.push(pid);
-    expect(leftovers).to.deep.equal([]);
+    // The children exit with the simulator; init may take a moment to reap them. One that outlives the deadline leaked.
+    const leftovers = async () => (await Promise.all(children.map(async (pid) => ((await isAlive(pid)) ? [pid] : [])))).flat();
+    await eventually("every child to exit", async () => (await leftovers()).length === 0, { timeoutMs: 5_000 }).catch(() => undefined);
+    expect(await leftovers()).to.deep.equal([]);
   });
 });
 

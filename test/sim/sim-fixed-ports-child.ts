@@ -1,13 +1,13 @@
 // Runs inside a private network namespace (test/helpers/netns.ts): starts the real `doorstep sim` twice with its
 // default fixed ports and the same --write-config, printing each run's endpoints and written config as JSON steps.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startDoorstep } from "../helpers/ready-line.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
 const out = (step: string, data: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ step, ...data })}\n`);
 
-const dir = await mkdtemp(join(tmpdir(), "doorstep-sim-ports-"));
+const dir = makeTempDir("doorstep-sim-ports-");
 const configFile = join(dir, "doorstep.json");
 try {
   for (const run of ["first", "second"]) {
@@ -22,5 +22,5 @@ try {
   );
   out("bad-ports", { error: bad });
 } finally {
-  await rm(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 }

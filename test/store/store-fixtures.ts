@@ -1,12 +1,11 @@
 // Shared by the store tests: temporary storage directories, opened stores, and credentials to put in them.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { TestClock } from "../../src/access/test-clock.js";
 import type { Credential } from "../../src/access/credential.js";
 import { CredentialId, DoorId } from "../../src/access/ids.js";
 import { openStore, type Store, type StoreOptions } from "../../src/store/index.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 import type { WorkerJob } from "./store-worker.js";
 
 export const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
@@ -23,7 +22,7 @@ export class StoreFixture {
   private constructor(readonly dir: string) {}
 
   static async create(): Promise<StoreFixture> {
-    return new StoreFixture(await mkdtemp(join(tmpdir(), "doorstep-store-")));
+    return new StoreFixture(makeTempDir("doorstep-store-"));
   }
 
   /** The storage directory used by `open` (a subdirectory, so openStore's own mkdir is exercised). */
@@ -40,7 +39,7 @@ export class StoreFixture {
 
   async cleanup(): Promise<void> {
     for (const store of this.opened) store.close();
-    await rm(this.dir, { recursive: true, force: true });
+    removeTempDir(this.dir);
   }
 }
 

@@ -97,7 +97,7 @@ describe("ONVIF camera simulator", function () {
     expect((await pull()).xml).to.include('PropertyOperation="Initialized"').and.to.include('Value="false"');
     let injected = false;
     const pending = pull().then((r) => ({ ...r, injectedBefore: injected }));
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // kept: the pull must stay unanswered for this window (it asserts an absence)
     injected = true;
     sim.injectMotion();
     const r = await pending;
