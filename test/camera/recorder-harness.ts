@@ -26,10 +26,3 @@ export async function recordedUntil(recorder: RingRecorder, at: number, what: st
   await eventually(what, () => recorder.ringSegments().some((s) => s.appearedAt >= at), { timeoutMs });
 }
 
-/**
- * Polls `predicate` until it holds; rejects naming `what` after `timeoutMs`.
- * @deprecated kept for test/homekit until it moves to `eventually()`; new tests use `eventually()`.
- */
-export async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  await eventually(what, predicate, { timeoutMs, everyMs: 50 });
-}
