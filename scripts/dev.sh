@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One entry for a fresh Linux machine: brings Node >= 22 (Node 24 from the npm registry when the machine's is older),
-# the Debian packages the bridge and its tests use, and the npm packages; then runs `npm start` or `npm test`.
+# the Debian packages the bridge and its tests use, and the npm packages; then runs `npm start` or both test tiers.
 #   bash scripts/dev.sh start [-- serve args]   run the bridge (no config: the simulated demo)
-#   bash scripts/dev.sh test                    run the whole test suite (what CI runs)
+#   bash scripts/dev.sh test                    run the whole test suite, fast and long tiers (what CI runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-test}; shift || true
@@ -83,7 +83,7 @@ fi
 
 case "$what" in
   start) npm start -- "$@" ;;
-  test) npm test ;;
+  test) npm run test:all ;;
   bench) npm run bench ;;
   *) echo "usage: bash scripts/dev.sh start|test|bench" >&2; exit 2 ;;
 esac
