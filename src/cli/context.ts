@@ -1,15 +1,14 @@
 // What every command needs: the config (from --config, or doorstep.json in the storage dir) and the opened store.
+// Config validation (ajv) and the store load on first use, not with the command line: `doorstep --help` needs neither.
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { systemClock, type Clock } from "../access/clock.js";
 import { DoorId } from "../access/ids.js";
 import type { DoorstepConfig } from "../config/config.js";
-import { loadAnyConfigFile } from "../config/load-config.js";
-import { validateConfig } from "../config/validate-config.js";
 import { ConfigError } from "../core/errors.js";
 import { CredentialService } from "../delivery/credential-service.js";
-import { openStore, type Store } from "../store/store.js";
+import type { Store } from "../store/store.js";
 
 export interface GlobalOptions {
   config?: string;
@@ -48,6 +47,8 @@ export async function resolveContext(options: GlobalOptions, clock: Clock = syst
     const candidate = join(resolve(options.storage ?? defaultStorageDir()), CONFIG_FILE_NAME);
     if (existsSync(candidate)) configPath = candidate;
   }
+  const { loadAnyConfigFile } = await import("../config/load-config.js");
+  const { validateConfig } = await import("../config/validate-config.js");
   const loaded = configPath ? await loadAnyConfigFile(configPath) : { config: validateConfig({}), homebridge: false };
   const { config } = loaded;
   const homebridgeDefault = loaded.homebridge && configPath ? join(dirname(configPath), HOMEBRIDGE_STORAGE_FOLDER) : undefined;
@@ -60,6 +61,7 @@ export async function resolveContext(options: GlobalOptions, clock: Clock = syst
  * missing storage directory is an error and nothing is created.
  */
 export async function withStore<T>(context: CliContext, fn: (store: Store) => Promise<T> | T, access: "read" | "write" = "write"): Promise<T> {
+  const { openStore } = await import("../store/store.js");
   const store = openStore({ storageDir: context.storageDir, clock: context.clock, create: access === "write" });
   try {
     return await fn(store);
