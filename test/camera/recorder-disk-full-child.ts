@@ -1,4 +1,4 @@
-// Run by recorder-faults.test.ts inside `unshare -m` with a 512 KiB tmpfs mounted on DOORSTEP_TEST_DIR:
+// Run by recorder-faults.long.test.ts inside `unshare -m` with a 512 KiB tmpfs mounted on DOORSTEP_TEST_DIR:
 // records until the disk is full and reports, as one `RESULT {json}` line, what the recorder and the disk showed.
 import fs from "node:fs";
 import os from "node:os";

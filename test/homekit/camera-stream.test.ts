@@ -49,7 +49,7 @@ describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", func
     await camera.connect();
     await camera.waitReady(15_000);
     const driver = camera;
-    // Live view only: the ring (HomeKit Secure Video's prebuffer) is tested in recording-delegate.test.ts.
+    // Live view only: the ring (HomeKit Secure Video's prebuffer) is tested in recording-delegate.long.test.ts.
     const feed: CameraFeed = {
       snapshot: () => driver.snapshot(),
       liveSourceUrl: () => driver.streamUri(),

@@ -1,5 +1,5 @@
 // The guest flow with the door's lock on Zigbee2MQTT: real Zigbee2MQTT + Mosquitto on the Z-Stack emulator, Doorstep's
-// Zigbee2MQTT driver, real ffmpeg recording a real RTSP server. The same flows as test/delivery/end-to-end.test.ts
+// Zigbee2MQTT driver, real ffmpeg recording a real RTSP server. The same flows as test/delivery/end-to-end.long.test.ts
 // (a door on Doorstep's own coordinator): remote code, keypad code, expiry, revocation, late unlock, restarts.
 import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
