@@ -173,8 +173,7 @@ export function describeCrashRun(title: string, options: CrashRunOptions): void 
       /** The phase the visit is in, as the API and the emulator show it (undefined: none of the four). */
       async function phaseOf(api: string, doorId: string, visitId: string | undefined): Promise<KillPhase | "closed" | undefined> {
         if (visitId === undefined) {
-          const open = await call<VisitView[]>(api, "GET", "/v1/visits?open=true&limit=100", owner);
-          const v = open.body.find((x) => x.doorId === doorId);
+          const v = (await call<VisitView[]>(api, "GET", `/v1/visits?open=true&doorId=${doorId}`, owner)).body[0];
           return v?.state === "opening" && (await simLock(control, doorId)).lockState === LOCKED ? "opening" : undefined;
         }
         const v = (await call<VisitView>(api, "GET", `/v1/visits/${visitId}`, owner)).body;

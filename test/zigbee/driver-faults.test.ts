@@ -50,10 +50,9 @@ describe("HerdsmanLockDriver under transport faults (emulator fault injection)",
     expect(lock.state().users.filter((u) => u.status === 1)).to.have.length(0);
   });
 
-  // The lock rejoins and is interviewed again by the next test's reset of the shared locks.
-
   it("reports a lock that leaves the network as unavailable", async () => {
     const d = h.driver("back");
+    // The lock rejoins the network in the next test's reset of the shared locks.
     h.sim.coordinator.leave(h.simLock("back"));
     await eventually("the lock reported unavailable", () => !d.isAvailable());
   });

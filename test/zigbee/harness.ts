@@ -51,9 +51,12 @@ async function startNetwork(locks: { id: string; profile: LockProfileKey }[]): P
     logger,
   });
   const stop = async () => {
-    await coordinator.stop();
-    await sim.stop();
-    removeTempDir(storageDir);
+    try {
+      await coordinator.stop();
+    } finally {
+      await sim.stop();
+      removeTempDir(storageDir);
+    }
   };
   try {
     await coordinator.start();
@@ -92,8 +95,13 @@ function interviews(coordinator: ZigbeeCoordinator, locks: SimulatedLock[]): Pro
   });
 }
 
-/** A network of its own: for tests that form, start or tear down the network itself. Prefer `useSharedLocks`. */
+/**
+ * A network of its own: for tests that form, start or tear down the network itself. Prefer `useSharedLocks`. The shared
+ * network is stopped first (and started again by the next file that uses it): herdsman keeps its database and device
+ * cache in process-wide statics, so two Controllers cannot run in one process at once.
+ */
 export async function startHarness(locks: { id: string; profile: string }[], options: { driver?: HerdsmanLockDriverOptions } = {}): Promise<Harness> {
+  await stopSharedNetwork();
   const net = await startNetwork(locks.map((l) => ({ id: l.id, profile: l.profile as LockProfileKey })));
   const drivers = new Map<string, HerdsmanLockDriver>();
   const stop = async () => {
@@ -121,37 +129,52 @@ async function startDriver(net: Network, lock: SimulatedLock, options: HerdsmanL
 export const SHARED_LOCKS = { front: "yale-assure", back: "kwikset-910", side: "schlage-be468" } as const satisfies Record<string, LockProfileKey>;
 export type SharedLockId = keyof typeof SHARED_LOCKS;
 
-let shared: Promise<Network> | undefined;
+let shared: { network: Promise<Network>; stop: () => Promise<void> } | undefined;
 
 function sharedNetwork(): Promise<Network> {
   if (!shared) {
-    const starting = startNetwork(Object.entries(SHARED_LOCKS).map(([id, profile]) => ({ id, profile })));
-    shared = starting;
-    starting.then(
-      (net) =>
-        stopAtEndOfRun(async () => {
-          shared = undefined;
-          await net.stop();
-        }),
-      () => (shared = undefined), // the next file tries again and reports its own failure
-    );
+    const network = startNetwork(Object.entries(SHARED_LOCKS).map(([id, profile]) => ({ id, profile })));
+    const entry = {
+      network,
+      stop: async () => {
+        if (shared === entry) shared = undefined;
+        unregister();
+        await (await network).stop();
+      },
+    };
+    const unregister = stopAtEndOfRun(entry.stop);
+    shared = entry;
+    network.catch(() => {
+      // the next file tries again and reports its own failure
+      if (shared === entry) shared = undefined;
+      unregister();
+    });
   }
-  return shared;
+  return shared.network;
+}
+
+/**
+ * Stops the shared network now if it runs (the next `useSharedLocks` starts it again). For tests that start a
+ * zigbee-herdsman Controller of their own: herdsman's database and device cache are process-wide, one Controller at a time.
+ */
+export async function stopSharedNetwork(): Promise<void> {
+  const current = shared;
+  if (!current) return;
+  await current.stop().catch(() => undefined); // a network that failed to start has nothing to stop
 }
 
 /**
  * Puts the shared locks back as a fresh pairing left them, and waits until that is so: faults cleared, a lock that
- * left the network rejoined and interviewed again, the lock's state reset, then one read of each lock through herdsman.
+ * left the network rejoined, the lock's state reset, then one read of each lock through herdsman.
  * The read is the barrier: frames a lock sent before it (events of an earlier test) arrive on the same stream first,
  * so no driver started afterwards sees them. The frame logs are emptied last.
  */
 async function resetSharedLocks(net: Network): Promise<void> {
   net.sim.faults.reset();
-  const left = [...net.sim.locks.values()].filter((l) => !l.joined);
-  if (left.length > 0) {
-    const interviewed = interviews(net.coordinator, left);
-    for (const l of left) net.sim.join(l.id, { force: true });
-    await interviewed;
+  for (const lock of [...net.sim.locks.values()].filter((l) => !l.joined)) {
+    // herdsman deleted it on leave and undeletes it on rejoin, with what its interview found (no new interview).
+    net.sim.join(lock.id, { force: true });
+    await eventually(`${lock.id} back on the network`, () => net.coordinator.lockInfo(lock.ieee.toLowerCase()) !== undefined, { timeoutMs: 30_000 });
   }
   for (const lock of net.sim.locks.values()) {
     lock.reset();

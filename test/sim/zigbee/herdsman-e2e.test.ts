@@ -12,6 +12,7 @@ import { type ZigbeeSim, startZigbeeSim } from "../../../src/sim/zigbee/zigbee-s
 import { GOLDEN_CLIENT_TO_SERVER, goldenOperationEvent } from "./door-lock-golden.js";
 import { eventually } from "../../helpers/eventually.js";
 import { makeTempDir, removeTempDir } from "../../helpers/temp-dir.js";
+import { stopSharedNetwork } from "../../zigbee/harness.js";
 import { SIM_NETWORK, makeController, stopController, waitForInterviews, waitForMessage } from "./herdsman-harness.js";
 
 type Device = NonNullable<ReturnType<Controller["getDeviceByIeeeAddr"]>>;
@@ -26,9 +27,11 @@ const pin = (s: string) => Buffer.from(s, "ascii");
 
 describe("sim/zigbee emulator driven by real zigbee-herdsman", function () {
   this.timeout(30_000);
-
   // Networks of their own, not the run's shared one (test/zigbee/harness.ts): these tests are about the emulator meeting
-  // a bare herdsman Controller at start-up, join, interview and configure, and leave the network changed.
+  // a bare herdsman Controller at start-up, join, interview and configure, and leave the network changed. herdsman's
+  // database is process-wide, so the shared network (if an earlier file started it) is stopped first.
+  before(stopSharedNetwork);
+
   describe("three locks on a resumed network", () => {
     let sim: ZigbeeSim;
     let ctl: Controller;
