@@ -288,7 +288,7 @@ export function describeCrashRun(title: string, options: CrashRunOptions): void 
       const verify = await runDoorstep(["--config", configPath, "audit", "verify", "--json"]);
       const store = openStore({ storageDir: storage, clock: systemClock });
       try {
-        const visits = store.visits.list({ limit: 10_000 });
+        const visits = store.visits.list({ limit: 1000 });
         const missingAudit: string[] = [];
         for (const v of visits) {
           const types = new Set(store.audit.list({ visitId: v.id, limit: 1000 }).map((e) => e.type));
