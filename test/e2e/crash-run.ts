@@ -133,8 +133,9 @@ export function describeCrashRun(title: string, options: CrashRunOptions): void 
       /** Kills not yet landed, in the order they are aimed. */
       const pending = shuffled(options.kills, random);
       const stride = options.visits / Math.max(1, options.kills.length);
-      /** The next kill is aimed at the first visit from this index on (spread over the run, seeded). */
-      let aimFrom = Math.floor(random() * stride);
+      /** The next kill is aimed at the first visit from this index on: the n-th within the n-th stride of the run, seeded. */
+      const aimFromFor = (landed: number, after: number) => Math.max(after, Math.floor(landed * stride + random() * stride));
+      let aimFrom = aimFromFor(0, 0);
       /** Set while a kill is aimed at a visit; only one at a time. */
       let aimed: { visit: number; phase: KillPhase } | undefined;
       const missed = new Map<KillPhase, number>();
@@ -260,7 +261,7 @@ export function describeCrashRun(title: string, options: CrashRunOptions): void 
             aimed = undefined;
             if (landed) {
               pending.shift();
-              aimFrom = k + 1 + Math.floor(random() * stride);
+              aimFrom = aimFromFor(options.kills.length - pending.length, k + 1);
             } else {
               missed.set(aim.phase, (missed.get(aim.phase) ?? 0) + 1);
               if (aim.phase === "opening") await lockAnswersLate(doorId, 0);
