@@ -1,6 +1,7 @@
 // The simulator's control endpoint (loopback only): a person or a test acts on the simulated hardware.
 //   POST /locks/:doorId/keypad {pin}   types a PIN on the keypad
 //   GET  /locks/:doorId                the lock's state, PIN table and the commands it received
+//   POST /locks/:doorId/delay {ms}     frames to and from the lock wait `ms` (a sleepy or distant lock); 0 ends it
 //   POST /cameras/:doorId/stream {on}  cuts or restores the video
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -23,7 +24,7 @@ export async function startControlServer(options: { zigbee: ZigbeeSim; doors: Si
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const m = /^\/(locks|cameras)\/([^/]+)(?:\/(keypad|stream))?$/.exec(url.pathname);
+    const m = /^\/(locks|cameras)\/([^/]+)(?:\/(keypad|stream|delay))?$/.exec(url.pathname);
     if (req.method === "GET" && url.pathname === "/") {
       return send(res, 200, { doors: doors.map((d) => ({ id: d.id, lock: `/locks/${d.id}`, camera: d.camera ? `/cameras/${d.id}` : undefined })) });
     }
@@ -43,6 +44,12 @@ export async function startControlServer(options: { zigbee: ZigbeeSim; doors: Si
       const body = await readJson(req);
       if (typeof body?.pin !== "string" || !/^\d{1,12}$/.test(body.pin)) return send(res, 400, { error: 'body must be {"pin": "digits"}' });
       return send(res, 200, zigbee.lock(door.id).typeKeypadPin(body.pin));
+    }
+    if (kind === "locks" && action === "delay" && req.method === "POST") {
+      const body = await readJson(req);
+      if (typeof body?.ms !== "number" || !(body.ms >= 0 && body.ms <= 60_000)) return send(res, 400, { error: 'body must be {"ms": 0-60000}' });
+      zigbee.faults.sleepyDevice(door.id, body.ms);
+      return send(res, 200, { ms: body.ms });
     }
     if (kind === "cameras" && action === "stream" && req.method === "POST") {
       if (!door.camera) return send(res, 404, { error: `door "${door.id}" has no simulated camera` });

@@ -101,24 +101,6 @@ export async function simLock(control: string, doorId: string): Promise<SimLockV
   return r.body;
 }
 
-/** Polls `probe` until it returns a value (not undefined) or `timeoutMs` passes; the error names `what`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
-    await sleep(everyMs);
-  }
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** An ISO instant `offsetMs` from now. */
 export const isoIn = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
 

@@ -2,11 +2,12 @@
 // and the real `doorstep serve` (zigbee-herdsman over TCP), driven through HTTP only: the bridge API, and the simulator's
 // control endpoint as the person at the keypad.
 import { expect } from "chai";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { eventually } from "../helpers/eventually.js";
 import type { RunningDoorstep } from "../helpers/ready-line.js";
-import { call, isoIn, simLock, startServe, startSim, waitFor, writeBridgeConfig, type ServeReady, type SimReady } from "./e2e-harness.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
+import { call, isoIn, simLock, startServe, startSim, writeBridgeConfig, type ServeReady, type SimReady } from "./e2e-harness.js";
 
 const LOCKED = 1;
 const NORMAL = 0;
@@ -26,7 +27,7 @@ describe("end to end: a wrong-PIN lockout turns the lock's keypad off, across a 
   let pin: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "doorstep-keypad-lockout-"));
+    dir = makeTempDir("doorstep-keypad-lockout-");
     sim = await startSim(dir, 1);
     control = sim.ready.control;
     configPath = await writeBridgeConfig(dir, join(dir, "storage"), { relockAfterSeconds: 5, preRollSeconds: 1, postRollSeconds: 1 });
@@ -39,13 +40,13 @@ describe("end to end: a wrong-PIN lockout turns the lock's keypad off, across a 
     const created = await call<{ pin: string }>(api, "POST", "/v1/credentials", owner, { label: "Cleaner", kind: "cleaning", doors: ["front"], validUntil: isoIn(3_600_000), mode: "both" });
     expect(created.status).to.equal(201);
     pin = created.body.pin;
-    await waitFor("the cleaner's PIN on the keypad", async () => ((await simLock(control, "front")).users.some((u) => u.pin === pin) ? true : undefined), 60_000);
+    await eventually("the cleaner's PIN on the keypad", async () => (await simLock(control, "front")).users.some((u) => u.pin === pin), { timeoutMs: 60_000, everyMs: 100 });
   });
 
   after(async () => {
     await bridge?.stop();
     await sim?.stop();
-    await rm(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   });
 
   const lockView = () => simLock(control, "front") as Promise<Awaited<ReturnType<typeof simLock>> & { attributes: Record<string, number> }>;
@@ -63,7 +64,7 @@ describe("end to end: a wrong-PIN lockout turns the lock's keypad off, across a 
   it("an API lockout (429) turns the keypad off: the right PIN typed on the keypad does not open the door", async () => {
     for (let i = 0; i < ATTEMPTS; i++) expect((await redeem(`90817${260 + i}`)).status).to.equal(403);
     expect((await redeem(pin)).status, "the API is locked out").to.equal(429);
-    await waitFor("the keypad to be turned off", async () => ((await mode()) === VACATION ? true : undefined));
+    await eventually("the keypad to be turned off", async () => (await mode()) === VACATION, { timeoutMs: 30_000, everyMs: 100 });
     expect(await keypad(pin), "the keypad ignores the right PIN").to.equal("disabled");
     expect((await lockView()).lockState).to.equal(LOCKED);
   });
@@ -78,14 +79,14 @@ describe("end to end: a wrong-PIN lockout turns the lock's keypad off, across a 
   });
 
   it("when the lockout ends the keypad is on again and opens with the right PIN", async () => {
-    await waitFor("the keypad to be turned on again", async () => ((await mode()) === NORMAL ? true : undefined), (WINDOW_MINUTES * 60 + 30) * 1000, 500);
+    await eventually("the keypad to be turned on again", async () => (await mode()) === NORMAL, { timeoutMs: (WINDOW_MINUTES * 60 + 30) * 1000, everyMs: 500 });
     expect(await keypad(pin)).to.equal("unlocked");
-    await waitFor("the door to relock", async () => ((await lockView()).lockState === LOCKED ? true : undefined), 30_000);
+    await eventually("the door to relock", async () => (await lockView()).lockState === LOCKED, { timeoutMs: 30_000, everyMs: 100 });
   });
 
   it("wrong PINs typed on the keypad count in the same lockout: the API then answers 429 and the keypad goes off", async () => {
     for (let i = 0; i < ATTEMPTS; i++) expect(await keypad(`13579${240 + i}`)).to.equal("rejected");
-    await waitFor("the keypad to be turned off", async () => ((await mode()) === VACATION ? true : undefined));
+    await eventually("the keypad to be turned off", async () => (await mode()) === VACATION, { timeoutMs: 30_000, everyMs: 100 });
     expect((await redeem(pin)).status).to.equal(429);
   });
 });

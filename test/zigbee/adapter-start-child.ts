@@ -1,15 +1,13 @@
 // Child process for test/zigbee/adapters.test.ts: starts the coordinator with one adapter family on a port, prints
 // how it ended as one JSON line, and exits. A child because herdsman's deCONZ adapter starts an interval in its
 // constructor that nothing ever clears (zigbee-herdsman deconzAdapter.js), which would keep mocha alive.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { MemoryLogger } from "../../src/core/logger.js";
 import type { AdapterFamily } from "../../src/zigbee/adapter-options.js";
 import { ZigbeeCoordinator } from "../../src/zigbee/zigbee-coordinator.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
 const [adapter, port] = process.argv.slice(2) as [AdapterFamily, string];
-const storageDir = mkdtempSync(join(tmpdir(), `doorstep-adapter-${adapter}-`));
+const storageDir = makeTempDir(`doorstep-adapter-${adapter}-`);
 const logger = new MemoryLogger();
 const coordinator = new ZigbeeCoordinator({ config: { adapter, port, channel: 11, panId: 6754 }, storageDir, logger });
 let result: { started: boolean; error?: string; message?: string; log: string };
@@ -25,6 +23,6 @@ try {
   };
 }
 await coordinator.stop().catch(() => undefined);
-rmSync(storageDir, { recursive: true, force: true });
+removeTempDir(storageDir);
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

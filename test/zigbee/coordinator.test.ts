@@ -11,6 +11,8 @@ function noDelayOf(socket: net.Socket): boolean | undefined {
   return sym === undefined ? undefined : Boolean((socket as unknown as Record<symbol, unknown>)[sym]);
 }
 
+// A network of its own, not the run's shared one: the first test watches the coordinator's socket as it connects, the
+// second stops the coordinator to check what it leaves in its storage dir.
 describe("ZigbeeCoordinator", function () {
   this.timeout(30_000);
   let h: Harness | undefined;

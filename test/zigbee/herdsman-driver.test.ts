@@ -2,22 +2,12 @@ import { expect } from "chai";
 import { DeviceRejectedError, ValidationError } from "../../src/core/errors.js";
 import type { LockState, OperationEvent, ProgrammingEvent } from "../../src/zigbee/lock-driver.js";
 import { toZigbeeLocalTime } from "../../src/zigbee/zcl-door-lock.js";
-import { startHarness, until, type Harness } from "./harness.js";
+import { eventually } from "../helpers/eventually.js";
+import { useSharedLocks } from "./harness.js";
 
 describe("HerdsmanLockDriver: real zigbee-herdsman over TCP to the emulator", function () {
   this.timeout(60_000);
-  let h: Harness;
-
-  before(async () => {
-    h = await startHarness([
-      { id: "front", profile: "yale-assure" },
-      { id: "back", profile: "kwikset-910" },
-      { id: "side", profile: "schlage-be468" },
-    ]);
-  });
-  after(async () => {
-    await h?.stop();
-  });
+  const h = useSharedLocks({ front: {}, back: {}, side: {} });
 
   it("joins, is interviewed, identified through the converters, with capabilities read from the lock", () => {
     const yale = h.driver("front");
@@ -38,9 +28,8 @@ describe("HerdsmanLockDriver: real zigbee-herdsman over TCP to the emulator", fu
       expect(h.simLock(id).state().lockState).to.equal(2);
       expect(seen).to.include.members(["unlocking", "unlocked"]);
       expect(await d.lock()).to.deep.equal({ outcome: "confirmed", state: "locked" });
-      await until(() => d.getState() === "locked");
+      await eventually(`${id} reported locked`, () => d.getState() === "locked");
       expect(h.simLock(id).state().lockState).to.equal(1);
-      d.events.removeAllListeners("state");
     }
   });
 
@@ -65,14 +54,12 @@ describe("HerdsmanLockDriver: real zigbee-herdsman over TCP to the emulator", fu
     const events: OperationEvent[] = [];
     d.events.on("operation", (e) => events.push(e));
     h.simLock("back").typeKeypadPin("135790");
-    await until(() => events.some((e) => e.kind === "unlock"));
+    await eventually("the keypad unlock event", () => events.some((e) => e.kind === "unlock"));
     expect(events.find((e) => e.kind === "unlock")).to.deep.include({ source: "keypad", slot: 3 });
-    await until(() => d.getState() === "unlocked");
+    await eventually("the unlocked state", () => d.getState() === "unlocked");
     h.simLock("back").typeKeypadPin("000000");
-    await until(() => events.some((e) => e.kind === "unlock-failure-invalid-pin"));
+    await eventually("the wrong-PIN event", () => events.some((e) => e.kind === "unlock-failure-invalid-pin"));
     expect(events.find((e) => e.kind === "unlock-failure-invalid-pin")).to.deep.include({ source: "keypad" });
-    d.events.removeAllListeners("operation");
-    await d.clearPin(3);
   });
 
   it("reports a PIN programmed at the keypad as a programming event with its slot", async () => {
@@ -80,10 +67,8 @@ describe("HerdsmanLockDriver: real zigbee-herdsman over TCP to the emulator", fu
     const events: ProgrammingEvent[] = [];
     d.events.on("programming", (e) => events.push(e));
     h.simLock("back").programPinAtKeypad(12, "86420");
-    await until(() => events.some((e) => e.kind === "pin-added" && e.slot === 12));
+    await eventually("the programming event of slot 12", () => events.some((e) => e.kind === "pin-added" && e.slot === 12));
     expect(events.find((e) => e.slot === 12)).to.deep.include({ source: "keypad" });
-    d.events.removeAllListeners("programming");
-    await d.clearPin(12);
   });
 
   it("surfaces a duplicate code as DeviceRejectedError 0x03 DUPLICATE_CODE, without the PIN in the message", async () => {
@@ -93,7 +78,6 @@ describe("HerdsmanLockDriver: real zigbee-herdsman over TCP to the emulator", fu
     expect(err).to.be.instanceOf(DeviceRejectedError);
     expect((err as DeviceRejectedError).status).to.equal(3);
     expect((err as Error).message).to.match(/DUPLICATE_CODE/).and.not.match(/555123/);
-    await d.clearPin(7);
   });
 
   it("surfaces a refused unlock (wrong PIN over the air) and keeps the confirmed state", async () => {
@@ -106,8 +90,6 @@ describe("HerdsmanLockDriver: real zigbee-herdsman over TCP to the emulator", fu
     expect(d.getState()).to.equal("locked");
     expect(h.simLock("front").state().lockState).to.equal(1);
     expect(await d.unlock({ pin: "97531" })).to.deep.include({ outcome: "confirmed" });
-    await d.lock();
-    await d.clearPin(9);
   });
 
   it("rejects bad input before sending anything", async () => {
@@ -133,10 +115,21 @@ describe("HerdsmanLockDriver: real zigbee-herdsman over TCP to the emulator", fu
   it("reports battery from the lock", async () => {
     const d = h.driver("front");
     h.simLock("front").setBattery(42);
-    await until(() => d.getBattery() === 42);
+    await eventually("the battery report", () => d.getBattery() === 42);
   });
 
-  it("never logs a PIN", () => {
-    for (const pin of ["246810", "135790", "555123", "97531", "11112", "86420"]) expect(h.logger.text()).to.not.contain(pin);
+  it("never logs a PIN: not on success, refusal, duplicate or wrong PIN, neither the driver nor herdsman", async () => {
+    const d = h.driver("front");
+    await d.setPin(7, "555124");
+    await d.setPin(8, "555124").catch(() => undefined); // duplicate: refused
+    await d.unlock({ pin: "11113" }).catch(() => undefined); // wrong PIN: refused
+    expect(await d.unlock({ pin: "555124" })).to.deep.include({ outcome: "confirmed" });
+    await d.clearPin(7);
+    // The control: the driver did log these operations, so an empty log cannot pass for a clean one.
+    expect(h.logger.text()).to.match(/refused/);
+    for (const pin of ["555124", "11113"]) {
+      expect(h.logger.text()).to.not.contain(pin);
+      expect(h.networkLogger.text()).to.not.contain(pin);
+    }
   });
 });

@@ -2,19 +2,12 @@
 // lock's wrongCodeEntryLimit (0x0030) and userCodeTemporaryDisableTime (0x0031) at start, through real zigbee-herdsman
 // to the emulator, and the keypad then disables itself after that many wrong codes.
 import { expect } from "chai";
-import { startHarness, type Harness } from "./harness.js";
+import { useSharedLocks } from "./harness.js";
 
 describe("HerdsmanLockDriver: the keypad's own wrong-code limit follows the configured lockout", function () {
   this.timeout(60_000);
-  let h: Harness;
-
-  before(async () => {
-    // The Yale profile ships with 5 wrong codes and 60 s; the policy here is stricter on purpose.
-    h = await startHarness([{ id: "front", profile: "yale-assure" }], { driver: { keypadLockout: { wrongCodeEntryLimit: 3, userCodeTemporaryDisableTime: 120 } } });
-  });
-  after(async () => {
-    await h?.stop();
-  });
+  // The Yale profile ships with 5 wrong codes and 60 s; the policy here is stricter on purpose.
+  const h = useSharedLocks({ front: { keypadLockout: { wrongCodeEntryLimit: 3, userCodeTemporaryDisableTime: 120 } } });
 
   it("after the configured number of wrong codes the keypad refuses even the right PIN, and the door stays locked", async () => {
     const d = h.driver("front");

@@ -1,22 +1,15 @@
 import { expect } from "chai";
 import type { LateUnlock, LockState } from "../../src/zigbee/lock-driver.js";
-import { startHarness, until, type Harness } from "./harness.js";
+import { eventually } from "../helpers/eventually.js";
+import { useSharedLocks } from "./harness.js";
 
 describe("late unlocks: the reported state follows what the lock really did", function () {
   this.timeout(60_000);
-  let h: Harness;
-
-  before(async () => {
-    h = await startHarness([{ id: "front", profile: "yale-assure" }]);
-  });
-  after(async () => {
-    await h?.stop();
-  });
+  const h = useSharedLocks({ front: {} });
 
   it("settles as timed-out at the deadline, then reports the unlock that lands late and the unlocked state", async () => {
     const d = h.driver("front");
-    await d.lock();
-    await until(() => d.getState() === "locked");
+    expect(d.getState(), "read at the driver's start").to.equal("locked");
     // The first two unlock frames expire in the coordinator's indirect queue (a sleepy lock that did not poll);
     // herdsman retries on its own and the third lands seconds later.
     h.sim.faults.transactionExpired(2, { device: "front", command: "unlockDoor" });
@@ -30,7 +23,7 @@ describe("late unlocks: the reported state follows what the lock really did", fu
     expect(d.getState()).to.equal("unknown");
     expect(h.simLock("front").state().lockState, "the lock has not moved yet").to.equal(1);
 
-    await until(() => late.length === 1, 30_000);
+    await eventually("the late unlock", () => late.length === 1, { timeoutMs: 30_000 });
     expect(h.simLock("front").state().lockState).to.equal(2);
     expect(d.getState()).to.equal("unlocked");
     expect(late[0]!.observedAt).to.be.greaterThan(late[0]!.deadlineAt);
@@ -40,8 +33,6 @@ describe("late unlocks: the reported state follows what the lock really did", fu
     expect(states.slice(0, cut)).to.not.include("unlocked");
     expect(states.slice(cut)).to.deep.equal(["unknown", "unlocked"]);
     expect(h.sim.faults.applied.filter((f) => f.kind === "mac-transaction-expired")).to.have.length(2);
-    d.events.removeAllListeners();
-    await d.lock();
   });
 
   it("confirms within the deadline when the lock answers in time, with no late event", async () => {
@@ -51,6 +42,5 @@ describe("late unlocks: the reported state follows what the lock really did", fu
     expect(await d.unlock({ deadlineMs: 5_000 })).to.deep.equal({ outcome: "confirmed", state: "unlocked" });
     await d.lock();
     expect(late).to.deep.equal([]);
-    d.events.removeAllListeners();
   });
 });

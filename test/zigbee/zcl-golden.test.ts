@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startHarness, type Harness } from "./harness.js";
+import { useSharedLocks } from "./harness.js";
 
 // ZCL frames written by hand from the Door Lock cluster specification (ZCL 7, 7.3.2.16): frame control 0x11
 // (cluster-specific, client→server, default response disabled because a specific response follows), the TSN,
@@ -14,13 +14,7 @@ const GOLDEN: Record<string, string> = {
 
 describe("Door Lock frames on the wire match golden vectors from the specification", function () {
   this.timeout(30_000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness([{ id: "front", profile: "yale-assure" }], { driver: { offsetMinutes: () => 0 } });
-  });
-  after(async () => {
-    await h?.stop();
-  });
+  const h = useSharedLocks({ front: { offsetMinutes: () => 0 } });
 
   it("unlockDoor, setPinCode, set year-day and week-day schedules, clearPinCode", async () => {
     const d = h.driver("front");
@@ -52,13 +46,7 @@ const GOLDEN_WRITES = [
 
 describe("Door Lock attribute writes on the wire match golden vectors from the specification", function () {
   this.timeout(30_000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness([{ id: "front", profile: "yale-assure" }], { driver: { keypadLockout: { wrongCodeEntryLimit: 3, userCodeTemporaryDisableTime: 120 } } });
-  });
-  after(async () => {
-    await h?.stop();
-  });
+  const h = useSharedLocks({ front: { keypadLockout: { wrongCodeEntryLimit: 3, userCodeTemporaryDisableTime: 120 } } });
 
   it("the keypad's wrong-code limit at start, then the keypad off (Vacation) and on (Normal)", async () => {
     const d = h.driver("front");

@@ -1,7 +1,5 @@
 // Real Zigbee2MQTT (from the .z2m prefix) on the project's Z-Stack emulator, a real Mosquitto on a loopback port,
 // and Doorstep's Zigbee2MQTT lock driver on top. Started once per test file: forming the network and pairing is slow.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryLogger } from "../../src/core/logger.js";
 import { startMosquitto, type Mosquitto } from "../../src/sim/zigbee2mqtt/mosquitto.js";
@@ -9,9 +7,8 @@ import { startZigbee2mqtt, type Zigbee2mqtt } from "../../src/sim/zigbee2mqtt/zi
 import { startZigbeeSim, type LockProfileKey, type SimulatedLock, type ZigbeeSim } from "../../src/sim/zigbee/index.js";
 import { Z2mConnection } from "../../src/zigbee/z2m-connection.js";
 import { Z2mLockDriver, type Z2mLockDriverOptions } from "../../src/zigbee/z2m-lock-driver.js";
-import { until } from "../zigbee/harness.js";
-
-export { until };
+import { eventually } from "../helpers/eventually.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
 const NETWORK = { panId: 0x1a62, channel: 11, networkKey: [1, 3, 5, 7, 9, 11, 13, 15, 0, 2, 4, 6, 8, 10, 12, 13] };
 
@@ -29,13 +26,13 @@ export interface Z2mHarness {
 }
 
 export async function startZ2mHarness(locks: { id: string; profile: LockProfileKey }[]): Promise<Z2mHarness> {
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-z2m-"));
+  const dir = makeTempDir("doorstep-z2m-");
   const logger = new MemoryLogger();
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     cleanups.length = 0;
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   };
   try {
     const sim = await startZigbeeSim({ locks });
@@ -69,7 +66,7 @@ export async function startZ2mHarness(locks: { id: string; profile: LockProfileK
         });
         drivers.push(d);
         await d.start();
-        await until(() => d.isAvailable() && d.getState() !== "unknown", 15_000);
+        await eventually("the driver available with a known state", () => d.isAvailable() && d.getState() !== "unknown", { timeoutMs: 15_000 });
         return d;
       },
     };

@@ -1,12 +1,13 @@
 // `doorstep sim --zigbee2mqtt` (emulator + real Mosquitto + real Zigbee2MQTT, locks paired) and `doorstep serve` with
 // the config it writes: a door whose lock is reached only through Zigbee2MQTT, driven through the HTTP API.
 import { expect } from "chai";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { findZigbee2mqtt } from "../../src/sim/zigbee2mqtt/zigbee2mqtt-process.js";
+import { eventually } from "../helpers/eventually.js";
 import { processesMatching, startDoorstep, type RunningDoorstep } from "../helpers/ready-line.js";
-import { call, isoIn, simLock, startServe, waitFor, type DoorView, type ServeReady, type SimReady } from "../e2e/e2e-harness.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
+import { call, isoIn, simLock, startServe, type DoorView, type ServeReady, type SimReady } from "../e2e/e2e-harness.js";
 
 type Z2mSimReady = SimReady & { mqtt: string; zigbee2mqtt: { version: string; baseTopic: string } };
 
@@ -17,7 +18,7 @@ describe("doorstep sim --zigbee2mqtt, and doorstep serve with a door on it", fun
   let bridge: RunningDoorstep<ServeReady> | undefined;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "doorstep-sim-z2m-"));
+    dir = makeTempDir("doorstep-sim-z2m-"); // the prefix also finds the sim's Mosquitto in `after`
     sim = await startDoorstep<Z2mSimReady>(["sim", "--zigbee2mqtt", "--no-cameras", "--write-config", join(dir, "sim.json")], "DOORSTEP SIM READY", { timeoutMs: 150_000 });
   });
 
@@ -26,7 +27,7 @@ describe("doorstep sim --zigbee2mqtt, and doorstep serve with a door on it", fun
     const code = await sim?.stop();
     // This checkout's Zigbee2MQTT (other worktrees may run theirs) and the sim's Mosquitto (its config is in the sim's temp dir).
     const leftovers = [...(await processesMatching(findZigbee2mqtt().entry)), ...(await processesMatching("doorstep-sim-z2m-"))];
-    await rm(dir, { recursive: true, force: true });
+    removeTempDir(dir);
     expect(code).to.equal(0);
     expect(leftovers, "Zigbee2MQTT or Mosquitto left running").to.deep.equal([]);
   });
@@ -53,11 +54,11 @@ describe("doorstep sim --zigbee2mqtt, and doorstep serve with a door on it", fun
     bridge = await startServe(path);
     const api = bridge.ready.api;
     const owner = bridge.ready.ownerToken!;
-    const door = await waitFor("the door on Zigbee2MQTT to be available and locked", async () => {
+    const door = await eventually("the door on Zigbee2MQTT to be available and locked", async () => {
       const r = await call<DoorView[]>(api, "GET", "/v1/doors", owner);
       const d = r.body.find((x) => x.id === "front");
       return d?.lock?.available && d.lock.state === "locked" ? d : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000, everyMs: 100 });
     expect(door.lock).to.include({ model: "YRD226HA2619" });
     const made = await call<{ pin: string }>(api, "POST", "/v1/credentials", owner, { label: "Courier", kind: "delivery", doors: ["front"], mode: "remote", requireRecording: false, validUntil: isoIn(3_600_000) });
     expect(made.status).to.equal(201);

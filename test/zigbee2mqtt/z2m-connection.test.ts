@@ -1,25 +1,24 @@
 // The MQTT connection of the Zigbee2MQTT driver against a real Mosquitto that wants a username and password.
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { DeviceUnreachableError } from "../../src/core/errors.js";
 import { MemoryLogger } from "../../src/core/logger.js";
 import { startMosquitto, type Mosquitto } from "../../src/sim/zigbee2mqtt/mosquitto.js";
 import { Z2mConnection } from "../../src/zigbee/z2m-connection.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
 describe("Zigbee2MQTT driver's MQTT connection: a real Mosquitto with a password", function () {
   this.timeout(30_000);
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-mqtt-auth-"));
+  let dir: string | undefined;
   const PASSWORD = "broker-pass-7f3a";
   let broker: Mosquitto;
 
   before(async () => {
+    dir = makeTempDir("doorstep-mqtt-auth-");
     broker = await startMosquitto({ dir, user: { username: "doorstep", password: PASSWORD } });
   });
   after(async () => {
     await broker?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) removeTempDir(dir); // after the broker: it runs in this directory
   });
 
   it("connects with the right credentials, publishes, and receives what it subscribed to", async () => {

@@ -2,8 +2,6 @@
 // Zigbee2MQTT driver, real ffmpeg recording a real RTSP server. The same flows as test/delivery/end-to-end.long.test.ts
 // (a door on Doorstep's own coordinator): remote code, keypad code, expiry, revocation, late unlock, restarts.
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { systemClock } from "../../src/access/clock.js";
 import { CredentialId, DoorId, type VisitId } from "../../src/access/ids.js";
@@ -15,7 +13,9 @@ import { openStore, type Store } from "../../src/store/store.js";
 import type { Visit } from "../../src/store/visit-store.js";
 import type { Z2mLockDriver } from "../../src/zigbee/z2m-lock-driver.js";
 import { OWNER, SETTINGS } from "../delivery/harness.js";
-import { startZ2mHarness, until, type Z2mHarness } from "./harness.js";
+import { eventually } from "../helpers/eventually.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
+import { startZ2mHarness, type Z2mHarness } from "./harness.js";
 
 const LOCKED = 1;
 const UNLOCKED = 2;
@@ -30,7 +30,7 @@ describe("delivery end to end with the door on Zigbee2MQTT: real Zigbee2MQTT + M
   let store: Store | undefined;
   let service: DeliveryService | undefined;
   let driver: Z2mLockDriver;
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-z2m-e2e-"));
+  const dir = makeTempDir("doorstep-z2m-e2e-");
   const logger = new MemoryLogger();
 
   const startService = async (d: Z2mLockDriver) => {
@@ -59,7 +59,7 @@ describe("delivery end to end with the door on Zigbee2MQTT: real Zigbee2MQTT + M
     await camera?.stop();
     await h?.stop();
     store?.close();
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   });
 
   const sim = () => h.simLock("front");
@@ -83,7 +83,7 @@ describe("delivery end to end with the door on Zigbee2MQTT: real Zigbee2MQTT + M
     expect(sim().commandsNamed("unlockDoor")).to.have.length(unlocksBefore + 1);
     expect(sim().state().lockState).to.equal(UNLOCKED);
     const visitId = (outcome as { visitId: VisitId }).visitId;
-    await until(() => closed(visitId) !== undefined, 40_000);
+    await eventually("the visit closed", () => closed(visitId) !== undefined, { timeoutMs: 40_000 });
     const visit = closed(visitId)!;
     expect(visit).to.include({ closeReason: "relocked", via: "remote" });
     expect(visit.relockedAt! - visit.unlockedAt!).to.be.at.least(RELOCK_S * 1000);
@@ -98,11 +98,11 @@ describe("delivery end to end with the door on Zigbee2MQTT: real Zigbee2MQTT + M
     const { credential, pin } = create({ label: "Cleaner", kind: "cleaning", mode: "both" });
     // On the lock, and confirmed by the bridge's read-back: a keypad opening is credited only from a synced slot.
     const synced = () => store!.slots.findByCredential(DoorId("front"), CredentialId(credential.id))?.state === "synced";
-    await until(() => onLock(pin) && synced(), 20_000);
+    await eventually("the PIN on the lock, synced", () => onLock(pin) && synced(), { timeoutMs: 20_000 });
     expect(sim().typeKeypadPin(pin).outcome).to.equal("unlocked");
-    await until(() => store!.visits.list({ limit: 5 }).some((v) => v.via === "keypad" && v.credentialId === credential.id), 10_000);
+    await eventually("a keypad visit of the credential", () => store!.visits.list({ limit: 5 }).some((v) => v.via === "keypad" && v.credentialId === credential.id), { timeoutMs: 10_000 });
     const visitId = store!.visits.list({ limit: 5 }).find((v) => v.via === "keypad")!.id;
-    await until(() => closed(visitId) !== undefined, 40_000);
+    await eventually("the visit closed", () => closed(visitId) !== undefined, { timeoutMs: 40_000 });
     expect(closed(visitId)!.closeReason).to.equal("relocked");
     expect(sim().state().lockState).to.equal(LOCKED);
     expect(store!.credentials.usage(CredentialId(credential.id))!.uses).to.equal(1);
@@ -111,9 +111,9 @@ describe("delivery end to end with the door on Zigbee2MQTT: real Zigbee2MQTT + M
 
   it("revocation clears the code from the lock: the keypad refuses it and the API denies it", async () => {
     const { credential, pin } = create({ label: "Dog walker", kind: "pet-care", mode: "both" });
-    await until(() => onLock(pin), 20_000);
+    await eventually("the PIN on the lock", () => onLock(pin), { timeoutMs: 20_000 });
     service!.credentials.revoke(credential.id, OWNER);
-    await until(() => !onLock(pin), 20_000);
+    await eventually("the PIN gone from the lock", () => !onLock(pin), { timeoutMs: 20_000 });
     expect(sim().typeKeypadPin(pin).outcome).to.equal("rejected");
     expect(await service!.redeem({ doorId: "front", pin, actor: OWNER, source: "127.0.0.1" })).to.include({ outcome: "denied", reason: "revoked" });
     expect(sim().state().lockState).to.equal(LOCKED);
@@ -121,8 +121,8 @@ describe("delivery end to end with the door on Zigbee2MQTT: real Zigbee2MQTT + M
 
   it("expiry clears the code from the lock at the end of its window; afterwards it is denied", async () => {
     const { pin } = create({ label: "Plumber", kind: "service", mode: "both", validUntil: Date.now() + 6_000 });
-    await until(() => onLock(pin), 20_000);
-    await until(() => !onLock(pin), 30_000);
+    await eventually("the PIN on the lock", () => onLock(pin), { timeoutMs: 20_000 });
+    await eventually("the PIN gone from the lock", () => !onLock(pin), { timeoutMs: 30_000 });
     expect(Date.now()).to.be.greaterThan(store!.credentials.list({ doorId: DoorId("front") }).find((c) => c.label === "Plumber")!.validUntil - 1_000);
     expect(sim().typeKeypadPin(pin).outcome).to.equal("rejected");
     expect(await service!.redeem({ doorId: "front", pin, actor: OWNER, source: "127.0.0.1" })).to.include({ outcome: "denied", reason: "expired" });
@@ -135,7 +135,7 @@ describe("delivery end to end with the door on Zigbee2MQTT: real Zigbee2MQTT + M
     expect(outcome).to.include({ outcome: "leave-outside", reason: "lock-unavailable" });
     const [pending] = store!.visits.list({ open: true });
     expect(pending).to.include({ state: "opening", credentialId: credential.id });
-    await until(() => closed(pending!.id) !== undefined, 60_000);
+    await eventually("the pending visit closed", () => closed(pending!.id) !== undefined, { timeoutMs: 60_000 });
     const visit = closed(pending!.id)!;
     expect(visit.closeReason).to.equal("relocked");
     expect(visit.unlockedAt, "the late opening is recorded").to.be.a("number");
@@ -149,10 +149,10 @@ describe("delivery end to end with the door on Zigbee2MQTT: real Zigbee2MQTT + M
     expect(outcome.outcome).to.equal("unlocked");
     const visitId = (outcome as { visitId: VisitId }).visitId;
     await h.z2m.stop();
-    await until(() => !driver.isAvailable());
+    await eventually("the driver unavailable", () => !driver.isAvailable());
     expect(sim().state().lockState, "still open: nothing could relock it").to.equal(UNLOCKED);
     await h.z2m.start();
-    await until(() => closed(visitId) !== undefined, 60_000);
+    await eventually("the visit closed", () => closed(visitId) !== undefined, { timeoutMs: 60_000 });
     expect(closed(visitId)!.relockedAt).to.be.a("number");
     expect(sim().state().lockState).to.equal(LOCKED);
   });

@@ -3,7 +3,8 @@
 import { expect } from "chai";
 import { DeviceRejectedError, DeviceUnreachableError, ValidationError } from "../../src/core/errors.js";
 import type { OperationEvent, ProgrammingEvent } from "../../src/zigbee/lock-driver.js";
-import { startZ2mHarness, until, type Z2mHarness } from "./harness.js";
+import { eventually } from "../helpers/eventually.js";
+import { startZ2mHarness, type Z2mHarness } from "./harness.js";
 
 const LOCKED = 1;
 const UNLOCKED = 2;
@@ -89,16 +90,16 @@ describe("Zigbee2MQTT lock driver: real Zigbee2MQTT + Mosquitto + the Z-Stack em
     d.events.on("operation", (e) => ops.push(e));
     d.events.on("programming", (e) => prog.push(e));
     sim.typeKeypadPin("135790");
-    await until(() => ops.some((e) => e.kind === "unlock"));
+    await eventually("the keypad unlock event", () => ops.some((e) => e.kind === "unlock"));
     expect(ops.find((e) => e.kind === "unlock")).to.deep.include({ source: "keypad", slot: 3 });
-    await until(() => d.getState() === "unlocked");
+    await eventually("the unlocked state", () => d.getState() === "unlocked");
     sim.typeKeypadPin("000000");
-    await until(() => ops.some((e) => e.kind === "unlock-failure-invalid-pin"));
+    await eventually("the wrong-PIN event", () => ops.some((e) => e.kind === "unlock-failure-invalid-pin"));
     expect(ops.find((e) => e.kind === "unlock-failure-invalid-pin")).to.deep.include({ source: "keypad" });
     sim.turnThumb("lock");
-    await until(() => d.getState() === "locked");
+    await eventually("the locked state", () => d.getState() === "locked");
     sim.programPinAtKeypad(12, "86420");
-    await until(() => prog.some((e) => e.kind === "pin-added" && e.slot === 12));
+    await eventually("the programming event of slot 12", () => prog.some((e) => e.kind === "pin-added" && e.slot === 12));
     d.events.removeAllListeners("operation");
     d.events.removeAllListeners("programming");
     await d.clearPin(12);
@@ -114,7 +115,7 @@ describe("Zigbee2MQTT lock driver: real Zigbee2MQTT + Mosquitto + the Z-Stack em
     // The first two unlock frames expire in the coordinator's queue; Zigbee2MQTT's herdsman retries and lands one later.
     h.sim.faults.transactionExpired(2, { device: "yale", command: "unlockDoor" });
     expect(await d.unlock({ deadlineMs: 1_000 })).to.deep.equal({ outcome: "timed-out", state: "unknown" });
-    await until(() => late.length === 1, 30_000);
+    await eventually("the late unlock", () => late.length === 1, { timeoutMs: 30_000 });
     expect(d.getState()).to.equal("unlocked");
     expect(sim.state().lockState).to.equal(UNLOCKED);
     d.events.removeAllListeners("lateUnlock");
@@ -134,10 +135,10 @@ describe("Zigbee2MQTT lock driver: real Zigbee2MQTT + Mosquitto + the Z-Stack em
   it("follows a rename in Zigbee2MQTT, and addresses a lock configured by its friendly name", async () => {
     const byIeee = await h.driver("kwikset");
     await h.z2m.rename(h.simLock("kwikset").ieee, "Back door lock");
-    await until(() => byIeee.friendlyName === "Back door lock");
+    await eventually("the renamed device", () => byIeee.friendlyName === "Back door lock");
     const byName = await h.driver("kwikset", { device: { kind: "friendly-name", name: "Back door lock" } });
     expect(await byName.unlock()).to.deep.include({ outcome: "confirmed" });
-    await until(() => byIeee.getState() === "unlocked");
+    await eventually("the unlocked state by IEEE", () => byIeee.getState() === "unlocked");
     expect(await byIeee.lock()).to.deep.include({ outcome: "confirmed" });
   });
 
@@ -145,11 +146,11 @@ describe("Zigbee2MQTT lock driver: real Zigbee2MQTT + Mosquitto + the Z-Stack em
     const d = await h.driver("yale");
     const sim = h.simLock("yale");
     await h.broker.stop();
-    await until(() => !d.isAvailable());
+    await eventually("the driver unavailable", () => !d.isAvailable());
     const before = sim.commandsNamed("unlockDoor").length;
     expect(await d.unlock().then(() => undefined, (e: unknown) => e)).to.be.instanceOf(DeviceUnreachableError);
     await h.broker.start();
-    await until(() => d.isAvailable(), 30_000);
+    await eventually("the driver available again", () => d.isAvailable(), { timeoutMs: 30_000 });
     expect(sim.commandsNamed("unlockDoor")).to.have.length(before);
     expect(await d.unlock({ deadlineMs: 10_000 })).to.deep.include({ outcome: "confirmed" });
     expect(await d.lock({ deadlineMs: 10_000 })).to.deep.include({ outcome: "confirmed" });
@@ -158,10 +159,10 @@ describe("Zigbee2MQTT lock driver: real Zigbee2MQTT + Mosquitto + the Z-Stack em
   it("Zigbee2MQTT restarts: unavailable while it is down (bridge/state offline), then the lock works again", async () => {
     const d = await h.driver("kwikset");
     await h.z2m.stop();
-    await until(() => !d.isAvailable());
+    await eventually("the driver unavailable", () => !d.isAvailable());
     expect(await d.unlock().then(() => undefined, (e: unknown) => e)).to.be.instanceOf(DeviceUnreachableError);
     await h.z2m.start();
-    await until(() => d.isAvailable(), 30_000);
+    await eventually("the driver available again", () => d.isAvailable(), { timeoutMs: 30_000 });
     expect(await d.unlock({ deadlineMs: 10_000 })).to.deep.include({ outcome: "confirmed" });
     expect(h.simLock("kwikset").state().lockState).to.equal(UNLOCKED);
     expect(await d.lock({ deadlineMs: 10_000 })).to.deep.include({ outcome: "confirmed" });
@@ -172,7 +173,7 @@ describe("Zigbee2MQTT lock driver: real Zigbee2MQTT + Mosquitto + the Z-Stack em
     const events: boolean[] = [];
     d.events.on("availability", (e) => events.push(e.available));
     h.sim.leave("schlage");
-    await until(() => !d.isAvailable(), 30_000);
+    await eventually("the driver unavailable", () => !d.isAvailable(), { timeoutMs: 30_000 });
     expect(events).to.deep.equal([false]);
     expect(await d.unlock().then(() => undefined, (e: unknown) => e)).to.be.instanceOf(DeviceUnreachableError);
   });

@@ -207,7 +207,11 @@ export class DoorLockCluster {
     private readonly scheduler: SimScheduler,
     private readonly emit: (event: DoorLockEvent) => void,
   ) {
-    this.attrs = {
+    this.attrs = DoorLockCluster.defaultAttributes(config);
+  }
+
+  private static defaultAttributes(config: DoorLockConfig): DoorLockCluster["attrs"] {
+    return {
       autoRelockTime: config.autoRelockTime,
       soundVolume: 1,
       operatingMode: 0,
@@ -222,6 +226,19 @@ export class DoorLockCluster {
       rfProgrammingEventMask: 0xffff,
       alarmMask: 0,
     };
+  }
+
+  /**
+   * Back to the profile's factory state without a word on the air: no users, locked, default attributes, no wrong
+   * codes or keypad lockout. The lock's clock stays set. For tests sharing one paired lock.
+   */
+  reset(): void {
+    this.dispose();
+    this.lockState = LockState.LOCKED;
+    this.users.clear();
+    this.wrongCodes = 0;
+    this.lockoutUntilMs = undefined;
+    Object.assign(this.attrs, DoorLockCluster.defaultAttributes(this.config));
   }
 
   /** Stops the auto-relock timer. */

@@ -135,6 +135,12 @@ export class FaultInjector {
     this.srspRules = [];
     this.sleepy.clear();
   }
+  /** `clear()`, forgets what was applied and restarts the random sequence from `seed`: as a fresh emulator's faults. */
+  reset(seed = 1): void {
+    this.clear();
+    this.applied.length = 0;
+    this.reseed(seed);
+  }
 
   // ---- used by the coordinator
 

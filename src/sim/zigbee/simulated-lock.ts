@@ -398,6 +398,23 @@ export class SimulatedLock extends EventEmitter<SimulatedLockEvents> implements 
     });
   }
 
+  /**
+   * The emulator's reset for tests that share one paired lock: the Door Lock cluster back to its factory state, battery
+   * 90 %, events not yet sent dropped, the received/sent logs emptied. Nothing is sent; the network membership stays.
+   */
+  reset(): void {
+    this.doorLock.reset();
+    this.batteryPercent = 90;
+    this.pendingEvents.length = 0;
+    this.clearLogs();
+  }
+
+  /** Empties the received/sent logs (e.g. once a test's preparation is done, so its frame counts start at zero). */
+  clearLogs(): void {
+    this.received.length = 0;
+    this.sent.length = 0;
+  }
+
   /** Stops timers (auto-relock) and forgets the link. */
   dispose(): void {
     this.doorLock.dispose();

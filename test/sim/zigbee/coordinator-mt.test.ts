@@ -7,7 +7,9 @@ import { mtCommand, readMtParams, writeMtParams, type MtValues } from "../../../
 import { type MtFrame, MtFrameParser, MtSubsystem, MtType, encodeMtFrame } from "../../../src/sim/zigbee/mt-frame.js";
 import { ZclDirection, ZclFrameType, encodeReadAttributes, encodeZclFrame } from "../../../src/sim/zigbee/zcl-frame.js";
 import { type ZigbeeSim, startZigbeeSim } from "../../../src/sim/zigbee/zigbee-sim.js";
-import { SIM_NETWORK, removeDir, sleep, tempDir } from "./herdsman-harness.js";
+import { eventually } from "../../helpers/eventually.js";
+import { withTempDir } from "../../helpers/temp-dir.js";
+import { SIM_NETWORK } from "./herdsman-harness.js";
 
 class MtClient {
   readonly frames: MtFrame[] = [];
@@ -91,18 +93,17 @@ describe("sim/zigbee coordinator at the MT level", function () {
     expect(client.values("SYS.ping", await client.next("SYS.ping", MtType.SRSP), MtType.SRSP)).to.deep.equal({ capabilities: 0x0179 });
     // SYS 0x7f does not exist: RPC error SRSP on subsystem 0, cmd 0, error 0x02, then the offending CMD0/CMD1
     (client as unknown as { socket: Socket }).socket.write(encodeMtFrame({ type: MtType.SREQ, subsystem: MtSubsystem.SYS, commandId: 0x7f, data: Buffer.alloc(0) }));
-    await sleep(50);
-    const rpc = client.frames.find((f) => f.type === MtType.SRSP && f.subsystem === MtSubsystem.RES0);
-    expect(rpc?.data.toString("hex")).to.equal("02217f");
+    const rpc = await eventually("the RPC error SRSP", () => client.frames.find((f) => f.type === MtType.SRSP && f.subsystem === MtSubsystem.RES0));
+    expect(rpc.data.toString("hex")).to.equal("02217f");
   });
 
   it("drop-srsp: the next ping is never answered, the one after is", async () => {
     sim.faults.dropSrsp(1, "SYS.ping");
     client.send("SYS.ping");
-    await sleep(200);
-    expect(client.frames).to.have.length(0);
     client.send("SYS.ping");
     await client.next("SYS.ping", MtType.SRSP);
+    // Answers go out in order: had the first ping been answered, its SRSP would have come before this one.
+    expect(client.frames, "no second answer").to.have.length(0);
     expect(sim.faults.applied.at(-1)).to.include({ kind: "drop-srsp", detail: "SYS.ping" });
   });
 
@@ -110,8 +111,11 @@ describe("sim/zigbee coordinator at the MT level", function () {
     sim.faults.delaySrsp(150, 1, "SYS.ping");
     client.send("SYS.ping");
     client.send("SYS.version");
-    await sleep(400);
-    const order = client.frames.filter((f) => f.type === MtType.SRSP).map((f) => (f.commandId === 0x01 ? "ping" : f.commandId === 0x02 ? "version" : "?"));
+    const srsps = await eventually("both answers", () => {
+      const all = client.frames.filter((f) => f.type === MtType.SRSP);
+      return all.length === 2 && all;
+    });
+    const order = srsps.map((f) => (f.commandId === 0x01 ? "ping" : f.commandId === 0x02 ? "version" : "?"));
     expect(order).to.deep.equal(["version", "ping"]);
   });
 
@@ -156,14 +160,15 @@ describe("sim/zigbee coordinator at the MT level", function () {
     sim.faults.responseLost(1, { device: "a" });
     send(11);
     expect(client.values("AF.dataConfirm", await client.next("AF.dataConfirm", MtType.AREQ), MtType.AREQ)).to.include({ status: 0, transid: 11 });
-    await sleep(100);
-    expect(a.commandsNamed("read")).to.have.length(1);
-    expect(client.frames.filter((f) => f.subsystem === MtSubsystem.AF && f.commandId === 0x81)).to.have.length(0);
+    await eventually("the lock to get the read", () => a.commandsNamed("read").length === 1);
     sim.faults.addAf({ kind: "drop-confirm", remaining: 1, probability: 1 });
     send(12);
-    await client.next("AF.incomingMsg", MtType.AREQ);
-    await sleep(100);
-    expect(client.frames.filter((f) => f.subsystem === MtSubsystem.AF && f.commandId === 0x80)).to.have.length(0);
+    // The lock answers in order, and a confirm goes out before the answer it confirms: the first answer to arrive is
+    // the one to the second read (ZCL TSN 12), so the first was lost; and no confirm came before it, so none will.
+    const answer = client.values("AF.incomingMsg", await client.next("AF.incomingMsg", MtType.AREQ), MtType.AREQ);
+    expect((answer.data as Buffer)[1], "the ZCL TSN of the answer").to.equal(12);
+    expect(client.frames.filter((f) => f.subsystem === MtSubsystem.AF && f.commandId === 0x81), "no other answer").to.have.length(0);
+    expect(client.frames.filter((f) => f.subsystem === MtSubsystem.AF && f.commandId === 0x80), "no confirm").to.have.length(0);
     expect(sim.faults.applied.map((f) => f.kind)).to.deep.equal(["response-lost", "drop-confirm"]);
   });
 
@@ -205,15 +210,12 @@ describe("sim/zigbee startZigbeeSim input checks", () => {
       () => expect.fail("accepted channel 30"),
       (e: Error) => expect(e.message).to.match(/channel must be 11-26/),
     );
-    const dir = tempDir("doorstep-zbsim-bad-");
-    try {
+    await withTempDir(async (dir) => {
       writeFileSync(`${dir}/nv.json`, "{not json");
       await startZigbeeSim({ nvFile: `${dir}/nv.json` }).then(
         () => expect.fail("accepted a corrupt NV file"),
         (e: Error) => expect(e.message).to.match(/nv\.json is unreadable/),
       );
-    } finally {
-      removeDir(dir);
-    }
+    }, "doorstep-zbsim-bad-");
   });
 });

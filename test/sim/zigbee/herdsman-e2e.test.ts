@@ -10,7 +10,10 @@ import { LOCK_PROFILES } from "../../../src/sim/zigbee/lock-profiles.js";
 import type { ReceivedCommand } from "../../../src/sim/zigbee/simulated-lock.js";
 import { type ZigbeeSim, startZigbeeSim } from "../../../src/sim/zigbee/zigbee-sim.js";
 import { GOLDEN_CLIENT_TO_SERVER, goldenOperationEvent } from "./door-lock-golden.js";
-import { SIM_NETWORK, makeController, removeDir, sleep, stopController, tempDir, waitForInterviews, waitForMessage } from "./herdsman-harness.js";
+import { eventually } from "../../helpers/eventually.js";
+import { makeTempDir, removeTempDir } from "../../helpers/temp-dir.js";
+import { stopSharedNetwork } from "../../zigbee/harness.js";
+import { SIM_NETWORK, makeController, stopController, waitForInterviews, waitForMessage } from "./herdsman-harness.js";
 
 type Device = NonNullable<ReturnType<Controller["getDeviceByIeeeAddr"]>>;
 type Endpoint = NonNullable<ReturnType<Device["getEndpoint"]>>;
@@ -24,6 +27,10 @@ const pin = (s: string) => Buffer.from(s, "ascii");
 
 describe("sim/zigbee emulator driven by real zigbee-herdsman", function () {
   this.timeout(30_000);
+  // Networks of their own, not the run's shared one (test/zigbee/harness.ts): these tests are about the emulator meeting
+  // a bare herdsman Controller at start-up, join, interview and configure, and leave the network changed. herdsman's
+  // database is process-wide, so the shared network (if an earlier file started it) is stopped first.
+  before(stopSharedNetwork);
 
   describe("three locks on a resumed network", () => {
     let sim: ZigbeeSim;
@@ -48,7 +55,7 @@ describe("sim/zigbee emulator driven by real zigbee-herdsman", function () {
     }
 
     before(async () => {
-      dir = tempDir("doorstep-zbsim-");
+      dir = makeTempDir("doorstep-zbsim-");
       sim = await startZigbeeSim({
         network: SIM_NETWORK,
         locks: [
@@ -72,7 +79,7 @@ describe("sim/zigbee emulator driven by real zigbee-herdsman", function () {
     after(async () => {
       await stopController(ctl);
       await sim?.stop();
-      removeDir(dir);
+      if (dir) removeTempDir(dir);
     });
 
     it("starts resumed from the pre-formed NV, and every lock joins when herdsman permits joining", () => {
@@ -264,8 +271,7 @@ describe("sim/zigbee emulator driven by real zigbee-herdsman", function () {
       const side = sim.lock("side");
       await devices.get("side")!.removeFromNetwork();
       expect(sim.coordinator.trace).to.include("ZDO.mgmtLeaveReq");
-      await sleep(50);
-      expect(side.state().joined).to.equal(false);
+      await eventually("the side lock off the network", () => !side.state().joined);
       expect(ctl.getDeviceByIeeeAddr(side.ieee)).to.equal(undefined);
       // the back door leaves by itself
       const left = new Promise<string>((resolve) => ctl.once("deviceLeave", (e) => resolve(e.ieeeAddr)));
@@ -292,11 +298,11 @@ describe("sim/zigbee emulator driven by real zigbee-herdsman", function () {
     const stops: (() => Promise<void>)[] = [];
     after(async () => {
       for (const s of stops.reverse()) await s().catch(() => undefined);
-      removeDir(dir);
+      if (dir) removeTempDir(dir);
     });
 
     it("a blank coordinator is commissioned ('reset'); restarted from its NV file with the same config it resumes, lock and PINs intact", async () => {
-      dir = tempDir("doorstep-zbsim-nv-");
+      dir = makeTempDir("doorstep-zbsim-nv-");
       const nvFile = `${dir}/znp-nv.json`;
       const sim1 = await startZigbeeSim({ nvFile, locks: [{ id: "front", profile: "yale-assure" }] });
       stops.push(() => sim1.stop());
@@ -334,11 +340,11 @@ describe("sim/zigbee emulator driven by real zigbee-herdsman", function () {
     const stops: (() => Promise<void>)[] = [];
     after(async () => {
       for (const s of stops.reverse()) await s().catch(() => undefined);
-      removeDir(dir);
+      if (dir) removeTempDir(dir);
     });
 
     it("the backup lists the joined lock (address manager table); a blank emulator is 'restored' to the same network", async () => {
-      dir = tempDir("doorstep-zbsim-restore-");
+      dir = makeTempDir("doorstep-zbsim-restore-");
       const sim1 = await startZigbeeSim({ network: SIM_NETWORK, locks: [{ id: "front", profile: "yale-assure" }] });
       stops.push(() => sim1.stop());
       const ctl1 = makeController(sim1.url, dir, { backup: true });
@@ -376,11 +382,11 @@ describe("sim/zigbee emulator driven by real zigbee-herdsman", function () {
     after(async () => {
       await stopController(ctl).catch(() => undefined);
       await sim?.stop();
-      removeDir(dir);
+      if (dir) removeTempDir(dir);
     });
 
     it("closing the socket makes herdsman emit 'adapterDisconnected'", async () => {
-      dir = tempDir("doorstep-zbsim-close-");
+      dir = makeTempDir("doorstep-zbsim-close-");
       sim = await startZigbeeSim({ network: SIM_NETWORK, locks: [] });
       ctl = makeController(sim.url, dir);
       expect(await ctl.start()).to.equal("resumed");
@@ -389,7 +395,6 @@ describe("sim/zigbee emulator driven by real zigbee-herdsman", function () {
       await disconnected;
       expect(sim.coordinator.hostConnected).to.equal(false);
       expect(sim.faults.applied.at(-1)).to.include({ kind: "close-socket" });
-      await sleep(10);
     });
   });
 });

@@ -1,7 +1,5 @@
 // A real, unmodified zigbee-herdsman Controller pointed at the emulator, with temp storage and helpers to wait
 // for its events. Everything started here is stopped by `stop()`.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Controller, type Events, setLogger } from "zigbee-herdsman";
 import { setLogger as setConvertersLogger } from "zigbee-herdsman-converters";
@@ -20,13 +18,6 @@ export function quietHerdsman(): void {
   const noop = () => undefined;
   setLogger({ debug: noop, info: noop, warning: noop, error: noop });
   setConvertersLogger({ debug: noop, info: noop, warning: noop, error: noop });
-}
-
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-export function removeDir(dir: string | undefined): void {
-  if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
 export function makeController(url: string, dir: string, options: { backup?: boolean; networkKey?: number[] } = {}): Controller {
@@ -79,8 +70,6 @@ export function waitForInterviews(ctl: Controller, count: number, timeoutMs = 15
     ctl.on("deviceInterview", on);
   });
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Stops the controller and the 60 s timers herdsman 11.1.1 leaves behind: the zstack adapter debounces a route
