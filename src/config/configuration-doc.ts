@@ -90,7 +90,7 @@ export function configurationDoc(): string {
     "What was tested: only `zstack` runs a network in the tests, against the project's Z-Stack emulator (pairing, every lock",
     "command, faults). For `ember`, `deconz`, `zboss`, `zigate` and `zoh` no emulator exists: the tests check that each family",
     "and its port options reach herdsman and that a port that does not answer ends in one clear error naming the port and the",
-    "firmware to check (`test/zigbee/adapters.test.ts`; deCONZ on a serial path that does not exist). They have not been run",
+    "firmware to check (`test/zigbee/adapters.long.test.ts`; deCONZ on a serial path that does not exist). They have not been run",
     "against their hardware.",
     "",
   ].join("\n");

@@ -1,6 +1,6 @@
 // The lockout → keypad rule (src/delivery/keypad-lockout.ts) on the delivery harness's lock double: what happens when
 // the lock refuses, or has no way, to turn its keypad off. (The working path runs end to end against the emulated
-// lock in test/e2e/keypad-lockout-e2e.test.ts.)
+// lock in test/e2e/keypad-lockout-e2e.long.test.ts.)
 import { expect } from "chai";
 import { OWNER, harness, type Harness } from "./harness.js";
 

@@ -1,4 +1,4 @@
-// Child process for test/zigbee/adapters.test.ts: starts the coordinator with one adapter family on a port, prints
+// Child process for test/zigbee/adapters.long.test.ts: starts the coordinator with one adapter family on a port, prints
 // how it ended as one JSON line, and exits. A child because herdsman's deCONZ adapter starts an interval in its
 // constructor that nothing ever clears (zigbee-herdsman deconzAdapter.js), which would keep mocha alive.
 import { MemoryLogger } from "../../src/core/logger.js";
