@@ -12,7 +12,7 @@ import { startZigbeeSim, type LockProfileKey, type SimulatedLock, type ZigbeeSim
 import { HerdsmanLockDriver, type HerdsmanLockDriverOptions } from "../../src/zigbee/herdsman-lock-driver.js";
 import { ZigbeeCoordinator, lockEndpoint, type Interviewed } from "../../src/zigbee/zigbee-coordinator.js";
 import { eventually } from "../helpers/eventually.js";
-import { stopAtEndOfRun } from "../helpers/root-hooks.js";
+import { claimSharedFixtures, removeAtExit, stopAtEndOfRun } from "../helpers/root-hooks.js";
 import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
 const PAN_ID = 0x1a62;
@@ -134,11 +134,14 @@ let shared: { network: Promise<Network>; stop: () => Promise<void> } | undefined
 function sharedNetwork(): Promise<Network> {
   if (!shared) {
     const network = startNetwork(Object.entries(SHARED_LOCKS).map(([id, profile]) => ({ id, profile })));
+    // A parallel worker may exit with the network still up: its herdsman storage goes with the process.
+    const keptDir = network.then((n) => removeAtExit(n.storageDir));
     const entry = {
       network,
       stop: async () => {
         if (shared === entry) shared = undefined;
         unregister();
+        (await keptDir)();
         await (await network).stop();
       },
     };
@@ -191,6 +194,7 @@ async function resetSharedLocks(net: Network): Promise<void> {
  * for each lock named in `drivers` (with those options and a fresh logger); after it the drivers are stopped.
  */
 export function useSharedLocks(drivers: Partial<Record<SharedLockId, HerdsmanLockDriverOptions>>): Harness {
+  claimSharedFixtures();
   let net: Network | undefined;
   let current: { logger: MemoryLogger; drivers: Map<string, HerdsmanLockDriver> } | undefined;
   beforeEach(async function () {
