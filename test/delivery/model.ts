@@ -13,7 +13,8 @@ import { CredentialId, VisitId } from "../../src/access/ids.js";
 import { toHttpError } from "../../src/api/http-errors.js";
 import type { Visit } from "../../src/store/visit-store.js";
 import type { LockDriver, LockState } from "../../src/zigbee/lock-driver.js";
-import type { Answer, TestLock, TestRecorder } from "./doubles.js";
+import type { TestRecorder } from "../../src/camera/test-recorder.js";
+import type { OperationAnswer, TestLockDriver } from "../../src/zigbee/test-lock-driver.js";
 import { OWNER, harness, type Harness } from "./harness.js";
 
 const H = 3_600_000;
@@ -63,7 +64,7 @@ export interface LockUnderTest {
   /** What the lock itself says, for a failure message. */
   describe?(r: Real): string;
   /** The double behind the harness, for scripted answers (scriptable locks only). */
-  double?(r: Real): TestLock;
+  double?(r: Real): TestLockDriver;
 }
 
 /** The lock double of test/delivery/doubles.ts. */
@@ -247,7 +248,7 @@ class EndVisit implements Cmd {
 }
 
 class NextAnswer implements Cmd {
-  constructor(readonly command: "unlock" | "lock", readonly answer: Answer) {}
+  constructor(readonly command: "unlock" | "lock", readonly answer: OperationAnswer) {}
   check = () => true;
   async run(_m: Model, r: Real): Promise<void> {
     const lock = r.lock.double!(r);
@@ -314,7 +315,7 @@ const anyLock = [
 ];
 /** Scripted answers of the lock: time-outs, refusals, silence, late unlocks. */
 const scripted = [
-  fc.tuple(fc.constantFrom("unlock" as const, "lock" as const), fc.constantFrom<Answer>("time-out", "reject", "unreachable")).map(([c, a]) => new NextAnswer(c, a)),
+  fc.tuple(fc.constantFrom("unlock" as const, "lock" as const), fc.constantFrom<OperationAnswer>("time-out", "reject", "unreachable")).map(([c, a]) => new NextAnswer(c, a)),
   fc.constant(new LateUnlock()),
 ];
 

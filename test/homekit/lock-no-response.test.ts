@@ -12,14 +12,14 @@ import { DeliveryService } from "../../src/delivery/delivery-service.js";
 import { loadHap } from "../../src/homekit/hap-module.js";
 import { startStandaloneBridge, type StandaloneBridge } from "../../src/homekit/standalone-bridge.js";
 import { openStore, type Store } from "../../src/store/store.js";
-import { TestLock } from "../delivery/doubles.js";
+import { TestLockDriver } from "../../src/zigbee/test-lock-driver.js";
 import { HAP, SERVICE_COMMUNICATION_FAILURE, sharedHapStorageDir, TestController } from "./hap-test-client.js";
 
 describe("HomeKit lock: an unreachable lock reads No Response, a jammed one JAMMED", function () {
   this.timeout(30_000);
   const dir = mkdtempSync(join(tmpdir(), "doorstep-homekit-nr-"));
   const clock = new ManualClock(Date.parse("2026-12-02T10:00:00Z"));
-  const lock = new TestLock([], clock);
+  const lock = new TestLockDriver({ clock });
   let store: Store | undefined;
   let service: DeliveryService | undefined;
   let bridge: StandaloneBridge | undefined;
