@@ -30,6 +30,9 @@ export const KWIKSET_LIKE: LockCapabilities = { pinSlots: 30, minPinLength: 4, m
 /** A Yale-like lock: 250 PIN slots, one year-day and seven week-day schedules per user, PINs read back in clear. */
 export const YALE_LIKE: LockCapabilities = { pinSlots: 250, minPinLength: 4, maxPinLength: 8, yearDaySchedules: 1, weekDaySchedules: 7, masksPinsOnRead: false };
 
+/** A Schlage-like lock: 30 PIN slots, one year-day schedule per user, PINs masked on read-back. */
+export const SCHLAGE_LIKE: LockCapabilities = { pinSlots: 30, minPinLength: 4, maxPinLength: 8, yearDaySchedules: 1, weekDaySchedules: 0, masksPinsOnRead: true };
+
 export interface TestLockDriverOptions {
   capabilities?: LockCapabilities;
   /** Default "reject-any-slot": the strictest, so a caller that copes with it copes with every lock. */
@@ -169,6 +172,12 @@ export class TestLockDriver implements LockDriver {
   async setWeekDaySchedule(slot: number, schedule: WeekDayInterval, scheduleId = 0): Promise<void> {
     this.checkSlot(slot);
     this.checkSchedule("weekDaySchedules", scheduleId);
+    const hour = (h: number) => Number.isInteger(h) && h >= 0 && h <= 23;
+    const minute = (m: number) => Number.isInteger(m) && m >= 0 && m <= 59;
+    if (!(Number.isInteger(schedule.daysMask) && schedule.daysMask > 0 && schedule.daysMask < 0x80)) throw new ValidationError("must name at least one day", "daysMask");
+    if (![schedule.startHour, schedule.endHour].every(hour) || ![schedule.startMinute, schedule.endMinute].every(minute)) {
+      throw new ValidationError("hours must be 0–23 and minutes 0–59", "schedule");
+    }
     this.command(`setWeekDay ${slot}`, () => {
       this.requireUser(slot);
       this.weekDay.set(slot, { ...schedule });
@@ -221,6 +230,8 @@ export class TestLockDriver implements LockDriver {
     switch (answer) {
       case "confirm":
         this.setState(target, "response");
+        // The lock announces every operation, its own RF ones included.
+        this.events.emit("operation", { source: "rf", kind: target === "unlocked" ? "unlock" : "lock", code: target === "unlocked" ? 2 : 1, at: this.clock.now() });
         return { outcome: "confirmed", state: target };
       case "time-out":
         this.setState("unknown", "deadline");
