@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { systemClock, type Clock } from "../access/clock.js";
 import type { VisitId } from "../access/ids.js";
-import { ConflictError, NotFoundError } from "../core/errors.js";
+import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js";
 import type { BeginVisitOptions, EndVisitOptions, Recorder, RecorderHealth, VisitClip } from "./recorder.js";
 
 export interface TestRecorderOptions {
@@ -49,7 +49,9 @@ export class TestRecorder implements Recorder {
 
   beginVisit(visitId: VisitId, options: BeginVisitOptions): void {
     this.trace.push("recorder.beginVisit");
+    checkVisit(visitId, options.preRollMs, "preRollMs");
     if (this.openVisits().includes(visitId)) throw new ConflictError(`visit ${visitId} is already being recorded`);
+    if (this.onDisk.has(visitId)) throw new ConflictError(`visit ${visitId} already has a folder; use recoverVisit to assemble it`);
     this.begun.set(visitId, options);
     this.onDisk.add(visitId);
     if (this.dieOnBegin) this.recording = false;
@@ -57,6 +59,7 @@ export class TestRecorder implements Recorder {
 
   async endVisit(visitId: VisitId, options: EndVisitOptions): Promise<VisitClip> {
     this.trace.push("recorder.endVisit");
+    checkVisit(visitId, options.postRollMs, "postRollMs");
     const begun = this.begun.get(visitId);
     if (!begun || this.ended.has(visitId)) throw new NotFoundError(`visit ${visitId} is not being recorded`);
     this.ended.set(visitId, options);
@@ -65,6 +68,8 @@ export class TestRecorder implements Recorder {
 
   async recoverVisit(visitId: VisitId): Promise<VisitClip> {
     this.trace.push("recorder.recoverVisit");
+    checkVisit(visitId, 0, "visitId");
+    if (this.openVisits().includes(visitId)) throw new ConflictError(`visit ${visitId} is still being recorded`);
     if (!this.onDisk.has(visitId)) throw new NotFoundError(`visit ${visitId} has no folder`);
     this.recovered.push(visitId);
     return this.clip(visitId, 1000);
@@ -92,4 +97,10 @@ export class TestRecorder implements Recorder {
     }
     return { visitId, parts: [{ path, durationMs, firstFrameAt: now - durationMs, lastFrameAt: now, segments: 3 }], gaps: [] };
   }
+}
+
+/** The same input checks as RingRecorder: a visit id that is a safe folder name, a non-negative roll. */
+function checkVisit(visitId: string, rollMs: number, field: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(visitId)) throw new ValidationError("must be 1-128 letters, digits, '.', '_' or '-'", "visitId");
+  if (!Number.isFinite(rollMs) || rollMs < 0) throw new ValidationError("must be a non-negative number of milliseconds", field);
 }
