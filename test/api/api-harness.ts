@@ -1,8 +1,6 @@
 // The API under test, wired as `doorstep serve` wires it: a real store in a temp dir, the real DeliveryService and its
 // CredentialService, the real token store, and the Fastify server on 127.0.0.1:0, reached with real HTTP (fetch).
 // Only the hardware is doubled (an in-memory lock driver and a switchable recorder).
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { systemClock } from "../../src/access/clock.js";
 import { DoorId, type ProviderId } from "../../src/access/ids.js";
@@ -13,6 +11,7 @@ import { DeliveryService } from "../../src/delivery/delivery-service.js";
 import { openStore, type Store } from "../../src/store/index.js";
 import { TestRecorder } from "../../src/camera/test-recorder.js";
 import { TestLockDriver } from "../../src/zigbee/test-lock-driver.js";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 
 export interface ApiResponse {
   status: number;
@@ -46,7 +45,7 @@ export class ApiHarness {
   private constructor(readonly dir: string) {}
 
   static async start(options: { lockoutAttempts?: number; requireRecording?: boolean; server?: Partial<ApiServerOptions> } = {}): Promise<ApiHarness> {
-    const h = new ApiHarness(await mkdtemp(join(tmpdir(), "doorstep-api-")));
+    const h = new ApiHarness(makeTempDir("doorstep-api-"));
     try {
       h.store = openStore({ storageDir: join(h.dir, "storage"), clock: systemClock });
       const doors = ["front", "back"].map((id) => {
@@ -124,6 +123,6 @@ export class ApiHarness {
     await this.server?.stop();
     await this.delivery?.stop();
     this.store?.close();
-    await rm(this.dir, { recursive: true, force: true });
+    removeTempDir(this.dir);
   }
 }

@@ -1,20 +1,11 @@
 import { expect } from "chai";
 import { ApiHarness, type ApiResponse } from "./api-harness.js";
 import { TestRecorder } from "../../src/camera/test-recorder.js";
+import { eventually } from "../helpers/eventually.js";
 
 /** Every response body seen, to check afterwards that no PIN or token leaked outside the creation response. */
 const seen: { where: string; text: string }[] = [];
 const record = (where: string, r: ApiResponse): ApiResponse => (seen.push({ where, text: r.text + JSON.stringify([...r.headers]) }), r);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 5_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("HTTP API v1", function () {
   this.timeout(20_000);
@@ -269,7 +260,7 @@ describe("HTTP API v1", function () {
       const ended = await req("POST", `/v1/visits/${visitId}/end`, { token: acme });
       expect(ended.status).to.equal(200);
       expect(ended.json.id).to.equal(visitId);
-      const visit = await until("the clip", async () => {
+      const visit = await eventually("the clip", async () => {
         const v = await req("GET", `/v1/visits/${visitId}`, { token: owner });
         return v.json.clip.length > 0 ? v.json : undefined;
       });

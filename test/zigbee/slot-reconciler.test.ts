@@ -75,7 +75,7 @@ const cred = (id: string, pin: string, ...windows: [number, number][]): DesiredC
 const pinsOn = (d: TestLockDriver) => new Set([...d.pins.values()].map((p) => p.pin));
 
 for (const repositoryKind of ["in-memory", "store-backed"] as const)
-describe(`SlotReconciler (fake driver, ${repositoryKind} repository)`, () => {
+describe(`SlotReconciler (TestLockDriver, ${repositoryKind} repository)`, () => {
   before(() => void (kind = repositoryKind));
   afterEach(() => {
     for (const clean of cleanups.splice(0)) clean();
