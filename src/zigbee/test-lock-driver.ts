@@ -79,7 +79,7 @@ export class TestLockDriver implements LockDriver {
   lastDroppedAt: EpochMs | undefined;
   private readonly clock: Clock;
   private readonly trace: string[];
-  private readonly held: { target: LockState; resolve: (o: OperationOutcome) => void; reject: (e: unknown) => void }[] = [];
+  private readonly held: { target: LockState; previous: LockState; resolve: (o: OperationOutcome) => void; reject: (e: unknown) => void }[] = [];
   private seed = 12345;
 
   constructor(options: TestLockDriverOptions = {}) {
@@ -101,14 +101,14 @@ export class TestLockDriver implements LockDriver {
     this.unlocks++;
     this.trace.push("lock.unlock");
     this.onUnlock?.();
-    return this.answer(this.unlockAnswers.shift() ?? this.pinAnswer(options), "unlocked");
+    return this.operate(this.unlockAnswers.shift() ?? this.pinAnswer(options), "unlocked");
   }
 
   async lock(options: OperationOptions = {}): Promise<OperationOutcome> {
     this.checkOperation(options);
     this.locks++;
     this.trace.push("lock.lock");
-    return this.answer(this.lockAnswers.shift() ?? this.pinAnswer(options), "locked");
+    return this.operate(this.lockAnswers.shift() ?? this.pinAnswer(options), "locked");
   }
 
   /** Commands held so far ("hold"). */
@@ -118,7 +118,7 @@ export class TestLockDriver implements LockDriver {
 
   /** Answers every held command as `answer`. */
   release(answer: Exclude<OperationAnswer, "hold">): void {
-    for (const h of this.held.splice(0)) this.answer(answer, h.target).then(h.resolve, h.reject);
+    for (const h of this.held.splice(0)) this.answer(answer, h.target, h.previous).then(h.resolve, h.reject);
   }
 
   // ── PINs and schedules ──
@@ -224,8 +224,15 @@ export class TestLockDriver implements LockDriver {
 
   // ── Internals ──
 
-  private async answer(answer: OperationAnswer, target: LockState): Promise<OperationOutcome> {
-    if (answer === "hold") return new Promise((resolve, reject) => this.held.push({ target, resolve, reject }));
+  private async operate(answer: OperationAnswer, target: LockState): Promise<OperationOutcome> {
+    const previous = this.state;
+    // Like a driver: the bolt is moving from the moment the command goes out until the lock answers.
+    this.setState(target === "unlocked" ? "unlocking" : "locking", "command");
+    if (answer === "hold") return new Promise((resolve, reject) => this.held.push({ target, previous, resolve, reject }));
+    return this.answer(answer, target, previous);
+  }
+
+  private async answer(answer: Exclude<OperationAnswer, "hold">, target: LockState, previous: LockState): Promise<OperationOutcome> {
     await Promise.resolve();
     switch (answer) {
       case "confirm":
@@ -237,8 +244,12 @@ export class TestLockDriver implements LockDriver {
         this.setState("unknown", "deadline");
         return { outcome: "timed-out", state: "unknown" };
       case "reject":
+        // Refused: the bolt did not move.
+        this.setState(previous, "response");
         throw new DeviceRejectedError("the lock answered FAILURE", 1);
       case "unreachable":
+        // No answer at all: nobody can tell where the bolt is.
+        this.setState("unknown", "response");
         throw new DeviceUnreachableError("the lock did not answer");
     }
   }
