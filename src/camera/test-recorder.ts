@@ -25,6 +25,8 @@ export class TestRecorder implements Recorder {
   readonly recovered: VisitId[] = [];
   /** Visits begun by an earlier "process" (survive a simulated crash). */
   readonly onDisk = new Set<VisitId>();
+  /** Visits an earlier process was recording when it went away: on disk, recorded by nobody. */
+  private readonly abandoned = new Set<VisitId>();
   private readonly clock: Clock;
   private readonly trace: string[];
 
@@ -35,6 +37,11 @@ export class TestRecorder implements Recorder {
 
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
+
+  /** A new recorder process on the same storage (the bridge restarted): what the old one was recording is left on disk. */
+  restart(): void {
+    for (const v of this.openVisits()) this.abandoned.add(v);
+  }
 
   health(): RecorderHealth {
     const now = this.clock.now();
@@ -61,7 +68,7 @@ export class TestRecorder implements Recorder {
     this.trace.push("recorder.endVisit");
     checkVisit(visitId, options.postRollMs, "postRollMs");
     const begun = this.begun.get(visitId);
-    if (!begun || this.ended.has(visitId)) throw new NotFoundError(`visit ${visitId} is not being recorded`);
+    if (!begun || this.ended.has(visitId) || this.abandoned.has(visitId)) throw new NotFoundError(`visit ${visitId} is not being recorded`);
     this.ended.set(visitId, options);
     return this.clip(visitId, begun.preRollMs + options.postRollMs);
   }
@@ -76,7 +83,7 @@ export class TestRecorder implements Recorder {
   }
 
   openVisits(): VisitId[] {
-    return [...this.begun.keys()].filter((v) => !this.ended.has(v));
+    return [...this.begun.keys()].filter((v) => !this.ended.has(v) && !this.abandoned.has(v));
   }
 
   /** The clip file's content for a visit: 4 KiB that differ per visit and per offset. */

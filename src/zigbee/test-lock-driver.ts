@@ -73,9 +73,7 @@ export class TestLockDriver implements LockDriver {
   readonly faults: PinTableFault[] = [];
   /** Probability that a PIN-table command is lost (after scripted faults), from a seeded generator. */
   failRate = 0;
-  /** The next this-many PIN-table frames are lost on the air before reaching the lock. */
-  droppedPinFrames = 0;
-  /** When a PIN-table frame was last lost. */
+  /** When a PIN-table frame was last lost ("unreachable"). */
   lastDroppedAt: EpochMs | undefined;
   private readonly clock: Clock;
   private readonly trace: string[];
@@ -291,13 +289,11 @@ export class TestLockDriver implements LockDriver {
   /** One PIN-table frame: lost before the lock, refused, applied, or applied with its answer lost. */
   private command(name: string, effect: () => void): void {
     this.commands.push(name);
-    if (this.droppedPinFrames > 0) {
-      this.droppedPinFrames--;
+    const fault = this.faults.shift() ?? (this.failRate > 0 && this.random() < this.failRate ? "unreachable" : undefined);
+    if (fault === "unreachable") {
       this.lastDroppedAt = this.clock.now();
       throw new DeviceUnreachableError("the frame was lost");
     }
-    const fault = this.faults.shift() ?? (this.failRate > 0 && this.random() < this.failRate ? "unreachable" : undefined);
-    if (fault === "unreachable") throw new DeviceUnreachableError("no answer");
     if (typeof fault === "object") throw new DeviceRejectedError(`status ${fault.rejectStatus}`, fault.rejectStatus);
     effect();
     if (fault === "lost-answer") throw new DeviceUnreachableError("no answer");

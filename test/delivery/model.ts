@@ -67,26 +67,23 @@ export interface LockUnderTest {
   double?(r: Real): TestLockDriver;
 }
 
-/** The lock double of test/delivery/doubles.ts. */
+/** The lock double, TestLockDriver (src/zigbee/test-lock-driver.ts). */
 export const doubleLock: LockUnderTest = {
   driver: undefined,
   scriptable: true,
   pins: (r) => new Map([...r.h.doors.front!.lock.pins].map(([slot, p]) => [slot, p.pin])),
   state: (r) => r.h.doors.front!.lock.state,
   async type(r, pin) {
-    const lock = r.h.doors.front!.lock;
-    const slot = [...lock.pins].find(([, p]) => p.pin === pin)?.[0];
     // The lock opens only for a code in its table; otherwise it reports a wrong PIN.
-    if (slot !== undefined) lock.keypadUnlock(slot);
-    else lock.events.emit("operation", { source: "keypad", kind: "unlock-failure-invalid-pin", code: 6, at: r.h.clock.now() });
+    r.h.doors.front!.lock.typeKeypadPin(pin);
   },
-  dropFrames: (r, n) => void (r.h.doors.front!.lock.droppedPinFrames += n),
+  dropFrames: (r, n) => void r.h.doors.front!.lock.faults.push(...Array<"unreachable">(n).fill("unreachable")),
   lastDropAt: (r) => r.h.doors.front!.lock.lastDroppedAt,
   clearFaults(r) {
     const lock = r.h.doors.front!.lock;
     lock.unlockAnswers.length = 0;
     lock.lockAnswers.length = 0;
-    lock.droppedPinFrames = 0;
+    lock.faults.length = 0;
     if (lock.state === "unknown") lock.report("locked"); // an unlock still timed out never lands
   },
   advance: (r, ms) => r.h.scheduler.advance(ms),
@@ -287,6 +284,7 @@ class Restart implements Cmd {
     await r.h.service.stop();
     r.h.store.close();
     const { recorder } = r;
+    recorder.restart();
     const lock = r.h.doors.front!.lock;
     r.h = await harness({
       dir: r.h.dir,
