@@ -9,9 +9,9 @@ import { consoleApiContext } from "../../src/bridge/console-api-context.js";
 import { MemoryLogger } from "../../src/core/logger.js";
 import { DeliveryService } from "../../src/delivery/delivery-service.js";
 import { openStore, type Store } from "../../src/store/index.js";
+import { TestRecorder } from "../../src/camera/test-recorder.js";
+import { TestLockDriver } from "../../src/zigbee/test-lock-driver.js";
 import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
-import { FakeLockDriver, KWIKSET_LIKE } from "../zigbee/lock-driver-double.js";
-import { FakeRecorder } from "./fake-recorder.js";
 
 export interface ApiResponse {
   status: number;
@@ -32,8 +32,8 @@ export interface RequestOptions {
 
 export class ApiHarness {
   readonly logger = new MemoryLogger();
-  readonly recorders = new Map<string, FakeRecorder>();
-  readonly drivers = new Map<string, FakeLockDriver>();
+  readonly recorders = new Map<string, TestRecorder>();
+  readonly drivers = new Map<string, TestLockDriver>();
   store!: Store;
   delivery!: DeliveryService;
   server!: ApiServer;
@@ -49,8 +49,8 @@ export class ApiHarness {
     try {
       h.store = openStore({ storageDir: join(h.dir, "storage"), clock: systemClock });
       const doors = ["front", "back"].map((id) => {
-        const driver = new FakeLockDriver(KWIKSET_LIKE);
-        const recorder = new FakeRecorder(h.dir);
+        const driver = new TestLockDriver();
+        const recorder = new TestRecorder({ clipDir: h.dir });
         h.drivers.set(id, driver);
         h.recorders.set(id, recorder);
         return { id: DoorId(id), name: `${id[0]!.toUpperCase()}${id.slice(1)} door`, relockAfterSeconds: 120, preRollSeconds: 0, postRollSeconds: 0, driver, recorder };

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ApiHarness, type ApiResponse } from "./api-harness.js";
-import { FakeRecorder } from "./fake-recorder.js";
+import { TestRecorder } from "../../src/camera/test-recorder.js";
 import { eventually } from "../helpers/eventually.js";
 
 /** Every response body seen, to check afterwards that no PIN or token leaked outside the creation response. */
@@ -270,7 +270,7 @@ describe("HTTP API v1", function () {
       );
       expect(visit.state).to.equal("closed");
       expect(visit.clip[0]).to.have.all.keys("durationMs", "firstFrameAt", "lastFrameAt"); // no file path
-      const expected = FakeRecorder.clipBytes(visitId);
+      const expected = TestRecorder.clipBytes(visitId);
       const whole = await fetch(`${h.url}/v1/visits/${visitId}/clip`, { headers: { authorization: `Bearer ${owner}` } });
       expect(whole.status).to.equal(200);
       expect(whole.headers.get("content-type")).to.equal("video/mp4");

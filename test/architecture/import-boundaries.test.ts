@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { forbidden, importsOf, parseFolderRules, readText, sourceFiles } from "./import-graph.js";
+import { doubleImports, forbidden, importsOf, parseFolderRules, readText, sourceFiles } from "./import-graph.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SRC = join(ROOT, "src");
@@ -46,6 +46,31 @@ describe("import boundaries (docs/architecture.md)", () => {
       "src/matter/x.ts:6 matter → store (../store/visit-store.js)",
       "src/matter/x.ts:7 matter → bridge (../bridge/create-bridge.js)",
     ]);
+  });
+
+  it("finds no product module importing a test double (src/**/test-*.ts), all of them listed", () => {
+    const files = sourceFiles(SRC);
+    expect(files.filter((f) => /[/\\]test-[^/\\]*\.ts$/.test(f)).length, "the doubles beside their seams").to.be.greaterThan(1);
+    const bad = files.flatMap((f) => doubleImports(f, readText(f), SRC));
+    expect(bad, `product modules importing a test double:\n${bad.join("\n")}`).to.deep.equal([]);
+  });
+
+  it("reports a double imported by product code, in its folder or another, and lets src/sim and other doubles use it", () => {
+    const source = [
+      'import { TestLockDriver } from "../zigbee/test-lock-driver.js";',
+      'import type { TestRecorder } from "./test-recorder.js";',
+      'export { KWIKSET_LIKE } from "../zigbee/test-lock-driver.js";',
+      'const d = await import("../zigbee/test-lock-driver.js");',
+      'import { RingRecorder } from "./ring-recorder.js";',
+    ].join("\n");
+    expect(doubleImports(join(SRC, "camera", "x.ts"), source, SRC)).to.deep.equal([
+      "src/camera/x.ts:1 → ../zigbee/test-lock-driver.js",
+      "src/camera/x.ts:2 → ./test-recorder.js",
+      "src/camera/x.ts:3 → ../zigbee/test-lock-driver.js",
+      "src/camera/x.ts:4 → ../zigbee/test-lock-driver.js",
+    ]);
+    expect(doubleImports(join(SRC, "sim", "simulated-home.ts"), source, SRC)).to.deep.equal([]);
+    expect(doubleImports(join(SRC, "camera", "test-camera.ts"), source, SRC)).to.deep.equal([]);
   });
 
   it("reads the table's value and type columns", () => {

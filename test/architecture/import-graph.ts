@@ -54,6 +54,26 @@ export function importsOf(file: string, source: string, srcRoot: string): Import
   return edges;
 }
 
+/** A test double's module: `test-<seam>.ts` beside the seam's interface. */
+const isDouble = (path: string): boolean => /^test-[^/\\]*$/.test(path.split(/[/\\]/).at(-1) ?? "");
+
+/**
+ * Every import of a test double by product code, as "file:line → specifier". Doubles may import each other, and
+ * src/sim (simulated hardware, never imported by the product) may use them; any other module of src/ may not.
+ */
+export function doubleImports(file: string, source: string, srcRoot: string): string[] {
+  const from = relative(srcRoot, file);
+  if (from.split(sep)[0] === "sim" || isDouble(from)) return [];
+  const out: string[] = [];
+  for (const m of source.matchAll(IMPORT)) {
+    const specifier = m[3] ?? m[4]!;
+    if (!specifier.startsWith(".") || !isDouble(specifier)) continue;
+    const line = source.slice(0, m.index).split("\n").length + (m[0].startsWith("\n") ? 1 : 0);
+    out.push(`${relative(dirname(srcRoot), file)}:${line} → ${specifier}`);
+  }
+  return out;
+}
+
 export function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);

@@ -11,7 +11,11 @@ import type { DeliveryEvents } from "../../src/delivery/delivery-port.js";
 import { openStore, type Store } from "../../src/store/store.js";
 import type { LockDriver } from "../../src/zigbee/lock-driver.js";
 import { TestScheduler } from "../../src/delivery/test-scheduler.js";
-import { TestLock, TestRecorder, type Trace } from "./doubles.js";
+import { TestRecorder } from "../../src/camera/test-recorder.js";
+import { TestLockDriver } from "../../src/zigbee/test-lock-driver.js";
+
+/** A shared log of side effects across doubles, to assert their order. */
+export type Trace = string[];
 
 export const FRONT = DoorId("front");
 export const BACK = DoorId("back");
@@ -31,7 +35,7 @@ export const SETTINGS: DeliverySettings = {
 export const TIMING: Partial<DeliveryTiming> = { relockRetryDelayMs: 0, relockAttempts: 3, settleTimeoutMs: 60_000, relockRetryAfterMs: 30_000 };
 
 export interface HarnessDoor {
-  lock: TestLock;
+  lock: TestLockDriver;
   recorder: TestRecorder | undefined;
 }
 
@@ -75,7 +79,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const trace: Trace = [];
   const doors: Record<string, HarnessDoor> = {};
   const specs = options.doors ?? [{ id: "front", camera: true }];
-  for (const spec of specs) doors[spec.id] = { lock: new TestLock(trace, clock), recorder: spec.camera ? new TestRecorder(trace, clock) : undefined };
+  for (const spec of specs) doors[spec.id] = { lock: new TestLockDriver({ trace, clock }), recorder: spec.camera ? new TestRecorder({ trace, clock }) : undefined };
   options.before?.(doors);
   const service = new DeliveryService({
     store,

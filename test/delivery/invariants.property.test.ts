@@ -4,7 +4,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { CredentialId } from "../../src/access/ids.js";
 import { OWNER, harness } from "./harness.js";
-import type { Answer } from "./doubles.js";
+import type { OperationAnswer } from "../../src/zigbee/test-lock-driver.js";
 
 type Step =
   | { kind: "redeem"; code: number; source: number; wrong: boolean }
@@ -12,7 +12,7 @@ type Step =
   | { kind: "keypad"; code: number }
   | { kind: "camera"; on: boolean; dieOnBegin: boolean }
   | { kind: "lock-available"; on: boolean }
-  | { kind: "unlock-answer"; answer: Answer }
+  | { kind: "unlock-answer"; answer: OperationAnswer }
   | { kind: "lock-reports"; state: "locked" | "unlocked" }
   | { kind: "advance"; ms: number }
   | { kind: "end"; code: number };
@@ -23,7 +23,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant("keypad" as const), code: fc.nat(3) }),
   fc.record({ kind: fc.constant("camera" as const), on: fc.boolean(), dieOnBegin: fc.boolean() }),
   fc.record({ kind: fc.constant("lock-available" as const), on: fc.boolean() }),
-  fc.record({ kind: fc.constant("unlock-answer" as const), answer: fc.constantFrom<Answer>("confirm", "time-out", "reject", "unreachable") }),
+  fc.record({ kind: fc.constant("unlock-answer" as const), answer: fc.constantFrom<OperationAnswer>("confirm", "time-out", "reject", "unreachable") }),
   fc.record({ kind: fc.constant("lock-reports" as const), state: fc.constantFrom("locked" as const, "unlocked" as const) }),
   fc.record({ kind: fc.constant("advance" as const), ms: fc.integer({ min: 0, max: 90_000 }) }),
   fc.record({ kind: fc.constant("end" as const), code: fc.nat(3) }),

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { CredentialId } from "../../src/access/ids.js";
-import { KEYPAD_LOCK } from "./doubles.js";
+import { KWIKSET_LIKE } from "../../src/zigbee/test-lock-driver.js";
 import { FRONT, OWNER, T0, harness, type Harness } from "./harness.js";
 
 const HOUR = 3_600_000;
@@ -34,11 +34,11 @@ describe("delivery: keypad codes on the lock", function () {
   });
 
   it("touches no slot of a lock that is not paired yet, and writes the codes once it is", async () => {
-    h = await harness({ before: (doors) => void (doors.front!.lock.capabilities = { ...KEYPAD_LOCK, pinSlots: 0 }) });
+    h = await harness({ before: (doors) => void (doors.front!.lock.capabilities = { ...KWIKSET_LIKE, pinSlots: 0 }) });
     const cleaner = h.credential({ label: "Cleaner", kind: "cleaning" });
     await h.scheduler.advance(0);
     expect(h.doors.front!.lock.commands).to.deep.equal([]);
-    h.doors.front!.lock.capabilities = KEYPAD_LOCK; // the interview completed
+    h.doors.front!.lock.capabilities = KWIKSET_LIKE; // the interview completed
     await h.scheduler.advance(60_000);
     expect(slotOf(h, cleaner.pin)).to.be.a("number");
   });

@@ -13,7 +13,8 @@ import { CredentialId, VisitId } from "../../src/access/ids.js";
 import { toHttpError } from "../../src/api/http-errors.js";
 import type { Visit } from "../../src/store/visit-store.js";
 import type { LockDriver, LockState } from "../../src/zigbee/lock-driver.js";
-import type { Answer, TestLock, TestRecorder } from "./doubles.js";
+import type { TestRecorder } from "../../src/camera/test-recorder.js";
+import type { OperationAnswer, TestLockDriver } from "../../src/zigbee/test-lock-driver.js";
 import { OWNER, harness, type Harness } from "./harness.js";
 
 const H = 3_600_000;
@@ -63,29 +64,26 @@ export interface LockUnderTest {
   /** What the lock itself says, for a failure message. */
   describe?(r: Real): string;
   /** The double behind the harness, for scripted answers (scriptable locks only). */
-  double?(r: Real): TestLock;
+  double?(r: Real): TestLockDriver;
 }
 
-/** The lock double of test/delivery/doubles.ts. */
+/** The lock double, TestLockDriver (src/zigbee/test-lock-driver.ts). */
 export const doubleLock: LockUnderTest = {
   driver: undefined,
   scriptable: true,
   pins: (r) => new Map([...r.h.doors.front!.lock.pins].map(([slot, p]) => [slot, p.pin])),
   state: (r) => r.h.doors.front!.lock.state,
   async type(r, pin) {
-    const lock = r.h.doors.front!.lock;
-    const slot = [...lock.pins].find(([, p]) => p.pin === pin)?.[0];
     // The lock opens only for a code in its table; otherwise it reports a wrong PIN.
-    if (slot !== undefined) lock.keypadUnlock(slot);
-    else lock.events.emit("operation", { source: "keypad", kind: "unlock-failure-invalid-pin", code: 6, at: r.h.clock.now() });
+    r.h.doors.front!.lock.typeKeypadPin(pin);
   },
-  dropFrames: (r, n) => void (r.h.doors.front!.lock.droppedPinFrames += n),
+  dropFrames: (r, n) => void r.h.doors.front!.lock.faults.push(...Array<"unreachable">(n).fill("unreachable")),
   lastDropAt: (r) => r.h.doors.front!.lock.lastDroppedAt,
   clearFaults(r) {
     const lock = r.h.doors.front!.lock;
     lock.unlockAnswers.length = 0;
     lock.lockAnswers.length = 0;
-    lock.droppedPinFrames = 0;
+    lock.faults.length = 0;
     if (lock.state === "unknown") lock.report("locked"); // an unlock still timed out never lands
   },
   advance: (r, ms) => r.h.scheduler.advance(ms),
@@ -247,7 +245,7 @@ class EndVisit implements Cmd {
 }
 
 class NextAnswer implements Cmd {
-  constructor(readonly command: "unlock" | "lock", readonly answer: Answer) {}
+  constructor(readonly command: "unlock" | "lock", readonly answer: OperationAnswer) {}
   check = () => true;
   async run(_m: Model, r: Real): Promise<void> {
     const lock = r.lock.double!(r);
@@ -286,6 +284,7 @@ class Restart implements Cmd {
     await r.h.service.stop();
     r.h.store.close();
     const { recorder } = r;
+    recorder.restart();
     const lock = r.h.doors.front!.lock;
     r.h = await harness({
       dir: r.h.dir,
@@ -314,7 +313,7 @@ const anyLock = [
 ];
 /** Scripted answers of the lock: time-outs, refusals, silence, late unlocks. */
 const scripted = [
-  fc.tuple(fc.constantFrom("unlock" as const, "lock" as const), fc.constantFrom<Answer>("time-out", "reject", "unreachable")).map(([c, a]) => new NextAnswer(c, a)),
+  fc.tuple(fc.constantFrom("unlock" as const, "lock" as const), fc.constantFrom<OperationAnswer>("time-out", "reject", "unreachable")).map(([c, a]) => new NextAnswer(c, a)),
   fc.constant(new LateUnlock()),
 ];
 

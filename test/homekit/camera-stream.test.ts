@@ -17,7 +17,7 @@ import { startStandaloneBridge, type StandaloneBridge } from "../../src/homekit/
 import { startOnvifSimulator, type OnvifSimulator } from "../../src/sim/camera/onvif-simulator.js";
 import { startRtspTestServer, type RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
 import { openStore, type Store } from "../../src/store/store.js";
-import { TestLock } from "../delivery/doubles.js";
+import { TestLockDriver } from "../../src/zigbee/test-lock-driver.js";
 import { eventually } from "../helpers/eventually.js";
 import { processesMatching } from "../helpers/ready-line.js";
 import { useTempDir } from "../helpers/temp-dir.js";
@@ -66,7 +66,7 @@ describe("HomeKit camera: snapshot and SRTP live view through real ffmpeg", func
     });
     service = new DeliveryService({
       store, clock, settings: { ...config.delivery, timeZone: "UTC" }, syncKeypads: false,
-      doors: [{ id: DoorId("front"), name: "Front door", relockAfterSeconds: 30, preRollSeconds: 0, postRollSeconds: 0, driver: new TestLock([], clock) }],
+      doors: [{ id: DoorId("front"), name: "Front door", relockAfterSeconds: 30, preRollSeconds: 0, postRollSeconds: 0, driver: new TestLockDriver({ clock }) }],
     });
     await service.start();
     bridge = await startStandaloneBridge({

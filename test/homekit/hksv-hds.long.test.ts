@@ -23,7 +23,7 @@ import { startOnvifSimulator, type OnvifSimulator } from "../../src/sim/camera/o
 import { startRtspTestServer, type RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
 import { openStore, type Store } from "../../src/store/store.js";
 import { decoded } from "../camera/recorder-harness.js";
-import { TestLock } from "../delivery/doubles.js";
+import { TestLockDriver } from "../../src/zigbee/test-lock-driver.js";
 import { eventually } from "../helpers/eventually.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 import { sharedHapStorageDir, TestController } from "./hap-test-client.js";
@@ -67,7 +67,7 @@ describe("HomeKit Secure Video over HAP and a real HomeKit Data Stream (test har
     });
     service = new DeliveryService({
       store, settings: { ...config.delivery, timeZone: "UTC" }, syncKeypads: false,
-      doors: [{ id: DoorId("front"), name: "Front door", relockAfterSeconds: 30, preRollSeconds: 2, postRollSeconds: 0, driver: new TestLock([], new TestClock(Date.now())), recorder: camera }],
+      doors: [{ id: DoorId("front"), name: "Front door", relockAfterSeconds: 30, preRollSeconds: 2, postRollSeconds: 0, driver: new TestLockDriver({ clock: new TestClock(Date.now()) }), recorder: camera }],
     });
     await service.start();
     bridge = await startStandaloneBridge({

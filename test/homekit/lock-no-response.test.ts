@@ -9,7 +9,7 @@ import { DeliveryService } from "../../src/delivery/delivery-service.js";
 import { loadHap } from "../../src/homekit/hap-module.js";
 import { startStandaloneBridge, type StandaloneBridge } from "../../src/homekit/standalone-bridge.js";
 import { openStore, type Store } from "../../src/store/store.js";
-import { TestLock } from "../delivery/doubles.js";
+import { TestLockDriver } from "../../src/zigbee/test-lock-driver.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 import { HAP, SERVICE_COMMUNICATION_FAILURE, sharedHapStorageDir, TestController } from "./hap-test-client.js";
 
@@ -17,7 +17,7 @@ describe("HomeKit lock: an unreachable lock reads No Response, a jammed one JAMM
   this.timeout(30_000);
   const tmp = useTempDir({ prefix: "doorstep-homekit-nr-", per: "suite" });
   const clock = new TestClock(Date.parse("2026-12-02T10:00:00Z"));
-  const lock = new TestLock([], clock);
+  const lock = new TestLockDriver({ clock });
   let store: Store | undefined;
   let service: DeliveryService | undefined;
   let bridge: StandaloneBridge | undefined;

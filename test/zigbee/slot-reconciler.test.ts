@@ -10,7 +10,7 @@ import { ValidationError } from "../../src/core/errors.js";
 import { MemoryLogger } from "../../src/core/logger.js";
 import { MemorySlotRepository, type SlotRecord, type SlotRepository } from "../../src/zigbee/slot-repository.js";
 import { SlotReconciler, type DesiredCredential } from "../../src/zigbee/slot-reconciler.js";
-import { FakeLockDriver, KWIKSET_LIKE, YALE_LIKE } from "./lock-driver-double.js";
+import { KWIKSET_LIKE, TestLockDriver, YALE_LIKE } from "../../src/zigbee/test-lock-driver.js";
 import { settle, weekOfCredentials } from "./week-fixture.js";
 import { credential } from "../helpers/access-fixtures.js";
 
@@ -58,7 +58,7 @@ let kind: RepositoryKind = "in-memory";
 
 function setup(caps = KWIKSET_LIKE, extra: Partial<ConstructorParameters<typeof SlotReconciler>[0]> = {}) {
   const clock = new TestClock(T0);
-  const driver = new FakeLockDriver(caps);
+  const driver = new TestLockDriver({ capabilities: caps });
   const { repository, restarted } = repositoryFor(kind, clock);
   const logger = new MemoryLogger();
   const rec = new SlotReconciler({
@@ -72,10 +72,10 @@ function setup(caps = KWIKSET_LIKE, extra: Partial<ConstructorParameters<typeof 
 const cred = (id: string, pin: string, ...windows: [number, number][]): DesiredCredential => ({
   credentialId: CredentialId(id), pin, windows: windows.map(([s, e]) => ({ start: T0 + s * H, end: T0 + e * H })),
 });
-const pinsOn = (d: FakeLockDriver) => new Set([...d.pins.values()].map((p) => p.pin));
+const pinsOn = (d: TestLockDriver) => new Set([...d.pins.values()].map((p) => p.pin));
 
 for (const repositoryKind of ["in-memory", "store-backed"] as const)
-describe(`SlotReconciler (fake driver, ${repositoryKind} repository)`, () => {
+describe(`SlotReconciler (TestLockDriver, ${repositoryKind} repository)`, () => {
   before(() => void (kind = repositoryKind));
   afterEach(() => {
     for (const clean of cleanups.splice(0)) clean();
@@ -231,8 +231,8 @@ describe(`SlotReconciler (fake driver, ${repositoryKind} repository)`, () => {
     rec.events.on("drift", (d) => drift.push(d));
     rec.setDesired([cred("a", "1111", [0, 5])]);
     await rec.reconcile();
-    driver.keypadProgram({ kind: "pin-removed", slot: 0 });
-    driver.keypadProgram({ kind: "pin-added", slot: 9 }, "4444");
+    driver.deletePinAtKeypad(0);
+    driver.programPinAtKeypad(9, "4444");
     expect(drift).to.have.length(2);
     await rec.reconcile();
     expect(pinsOn(driver)).to.deep.equal(new Set(["1111"]));
@@ -306,7 +306,7 @@ describe(`SlotReconciler (fake driver, ${repositoryKind} repository)`, () => {
     const { clock, driver, restarted, rec } = setup();
     rec.setDesired([cred("a", "1111", [0, 5])]);
     await rec.reconcile();
-    driver.keypadProgram({ kind: "pin-removed", slot: 0 });
+    driver.deletePinAtKeypad(0);
     await rec.stop(); // the bridge goes down before the repair pass
     const again = new SlotReconciler({ lockKey: "front", driver, repository: restarted(), clock });
     again.setDesired([cred("a", "1111", [0, 5])]);
