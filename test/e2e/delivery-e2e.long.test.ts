@@ -18,6 +18,7 @@ import {
   startServe,
   startSim,
   utcHhMm,
+  ringSeconds,
   writeBridgeConfig,
   type DoorView,
   type SimLockView,
@@ -58,8 +59,8 @@ describe("end to end: doorstep serve against doorstep sim, through the HTTP API"
       const door = await frontDoor();
       return door.lock?.available && door.lock.state === "locked" && door.camera?.recording ? door : undefined;
     }, { timeoutMs: 90_000, everyMs: 100 });
-    // Real-time video: the ring must hold more than the pre-roll before the first guest, and only time makes it so.
-    await delay((TIMING.preRollSeconds + 3) * 1000);
+    // The ring holds more than the pre-roll before the first guest (one segment per second, the newest still being written).
+    await eventually("the ring to hold more than the pre-roll", () => ringSeconds(dir, "front") >= TIMING.preRollSeconds + 2, { timeoutMs: 30_000 });
   });
 
   after(async () => {

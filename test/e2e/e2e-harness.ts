@@ -1,5 +1,6 @@
 // Shared by the end-to-end tests: the real `doorstep sim` (simulated Zigbee coordinator, locks, ONVIF cameras with the
 // clock-carrying GStreamer stream) and the real `doorstep serve` pointed at it, driven through their HTTP endpoints only.
+import { existsSync, readdirSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runDoorstep } from "../helpers/cli.js";
@@ -42,7 +43,8 @@ export async function writeBridgeConfig(dir: string, storageDir: string, timing:
     zigbee: sim.zigbee,
     doors: sim.doors.map((d) => ({ ...d, ...timing })),
     delivery: { timeZone: "UTC" },
-    recording: { ringSeconds: 30 },
+    // The ring in the test's own folder, not /dev/shm: it goes with the folder even after a SIGKILL, and tests can watch it.
+    recording: { ringSeconds: 30, ringDir: join(dir, "ring") },
     api: { host: "127.0.0.1", port: 0 },
     // An ephemeral HAP port, so runs never collide on the default 51827.
     homekit: { port: 0, bind: ["127.0.0.1"] },
@@ -51,6 +53,16 @@ export async function writeBridgeConfig(dir: string, storageDir: string, timing:
   const path = join(dir, "doorstep.json");
   await writeFile(path, JSON.stringify(config, null, 2), { mode: 0o600 });
   return path;
+}
+
+/** Seconds of video the bridge's ring holds for `doorId` (one segment per second), in a config from `writeBridgeConfig`. */
+export function ringSeconds(dir: string, doorId: string): number {
+  const base = join(dir, "ring");
+  if (!existsSync(base)) return 0;
+  return readdirSync(base)
+    .map((d) => join(base, d, doorId))
+    .filter((d) => existsSync(d))
+    .reduce((n, d) => n + readdirSync(d).filter((f) => /^seg_\d+\.m4s$/.test(f)).length, 0);
 }
 
 /** `doorstep token create --provider NAME --json` on the bridge's storage; returns the token. */
