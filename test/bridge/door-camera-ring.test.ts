@@ -40,7 +40,6 @@ describe("bridge/door camera: the ring in RAM, only visits in storage (real ffmp
     await onvif?.stop();
     await rtsp?.stop();
   });
-  // Registered after the hook that stops the recorder, so the folder goes only once nothing writes to it.
   const tmp = useTempDir({ prefix: "doorstep-ring-ram-", per: "suite" });
 
   it("idle: segments accumulate in /dev/shm/doorstep-<id>/<door> and nothing but empty folders in storage", async () => {

@@ -21,7 +21,6 @@ describe("camera/demo RTSP source (ffmpeg only, no GStreamer)", function () {
     await recorder?.stop();
     await server?.stop();
   });
-  // Registered after the hook that stops the recorder, so the folder goes only once nothing writes to it.
   const dir = useTempDir({ prefix: "doorstep-recorder-demo-", per: "suite" });
 
   it("the ring recorder records it over RTSP/TCP into an H.264 clip", async () => {

@@ -24,7 +24,6 @@ describe("camera/ring recorder faults (real ffmpeg, real RTSP server)", function
     await server?.stop("SIGKILL");
     server = undefined;
   });
-  // Registered after the hook that stops the recorder, so the folder goes only once nothing writes to it.
   const dir = useTempDir({ prefix: "doorstep-recorder-faults-" });
 
   it("the stream dies mid-visit: the gate closes within 3 s, recording resumes, the clip has two parts and the gap is logged", async () => {

@@ -22,7 +22,6 @@ describe("camera/ring recorder keeps the camera password out of ps (real ffmpeg,
     await server?.stop("SIGKILL");
     server = undefined;
   });
-  // Registered after the hook that stops the recorder, so the folder goes only once nothing writes to it.
   const dir = useTempDir({ prefix: "doorstep-recorder-password-" });
 
   it("records with the password while ffmpeg's cmdline, environment and ps show none of it", async () => {

@@ -26,7 +26,6 @@ describe("camera/ring recorder: a visit clip with pre-roll and post-roll (real f
     await recorder?.stop();
     await server?.stop();
   });
-  // Registered after the hook that stops the recorder, so the folder goes only once nothing writes to it.
   const dir = useTempDir({ prefix: "doorstep-recorder-visit-", per: "suite" });
 
   // The visit's span; each end may be off by up to one 1 s GOP (a stream-copied clip starts and ends on a keyframe).
