@@ -39,7 +39,7 @@ export interface OnvifCameraDriverOptions {
   readonly events?: boolean;
   readonly logger?: Logger;
   readonly clock?: Clock;
-  /** Per SOAP request; default 10 s. */
+  /** Per SOAP request; default 10 s. A socket deadline inside the library and the snapshot request, so real time, not the clock. */
   readonly requestTimeoutMs?: number;
   /** Reconnect backoff for an unreachable camera: first wait and cap; default 2 s doubling to 60 s. */
   readonly reconnectInitialMs?: number;
@@ -90,7 +90,8 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
   private lastInfo: CameraInfo | undefined;
   private lastProfiles: CameraProfile[] = [];
   private preferredAuth: CameraAuthMode = "ws-username-token";
-  private retryTimer: NodeJS.Timeout | undefined;
+  /** The pending reconnect wait on the clock; a reconnect or stop() cancels it. */
+  private retryWait: AbortController | undefined;
   private failures = 0;
   private connecting: Promise<CameraHealth> | undefined;
   private started = false;
@@ -145,6 +146,7 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
         else if (h.state === "stopped") done(new DeviceUnreachableError(h.message));
       };
       const late = () => new DeviceUnreachableError(`camera ${this.name} not ready after ${timeoutMs} ms: ${this.current.message}`);
+      // Real time, not the clock: the caller's bound on a real camera coming up (startup must not hang on a test clock either).
       const t = setTimeout(() => done(late()), timeoutMs);
       const done = (error: Error | undefined) => {
         clearTimeout(t);
@@ -184,8 +186,8 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    this.retryWait?.abort();
+    this.retryWait = undefined;
     for (const a of this.loginAgents) a.destroy();
     await this.connecting?.catch(() => undefined);
     await this.closeSession();
@@ -230,8 +232,8 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
 
   private reconnect(): Promise<CameraHealth> {
     if (this.connecting) return this.connecting;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    this.retryWait?.abort();
+    this.retryWait = undefined;
     const run = (async () => {
       await this.closeSession();
       if (this.stopped) return this.current;
@@ -259,11 +261,15 @@ export class OnvifCameraDriver extends EventEmitter<CameraDriverEvents> implemen
       } else {
         this.setHealth(attempt.health);
         if (attempt.health.state === "unreachable" || attempt.health.state === "unusable") {
-          const wait = attempt.health.retryInMs;
-          this.retryTimer = setTimeout(() => {
-            this.retryTimer = undefined;
-            this.reconnectLogged();
-          }, wait);
+          const wait = new AbortController();
+          this.retryWait = wait;
+          this.clock.delay(attempt.health.retryInMs, { signal: wait.signal }).then(
+            () => {
+              if (this.retryWait === wait) this.retryWait = undefined;
+              this.reconnectLogged();
+            },
+            () => undefined, // cancelled by a reconnect or stop()
+          );
         }
       }
       return this.current;

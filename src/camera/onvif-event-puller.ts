@@ -4,6 +4,7 @@
 // notices a subscription that stopped answering (agsh #183, #312: Reolink, Tapo).
 // Every callback handed to the library is guarded: the library calls it from inside its own try/catch, so a
 // throw in it would come back as a second call (or, from the catch block, as an uncaught exception).
+// Every wait (backoff, pull pacing, the watchdog, the stop bound) is a delay on the injected Clock.
 
 import { Agent } from "node:http";
 import type { Clock } from "../access/clock.js";
@@ -48,8 +49,10 @@ export class OnvifEventPuller {
   private generation = 0;
   private running = false;
   private agent: Agent | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  /** Aborted at stop(): ends the watchdog and any wait. */
+  private life: AbortController | undefined;
+  /** The pending backoff or pacing wait; a new subscription cancels it. */
+  private wait: AbortController | undefined;
   private lastAnswerAt = 0;
   private grantedMs = 0;
   private terminatesAt = 0;
@@ -62,8 +65,12 @@ export class OnvifEventPuller {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.watchdog = setInterval(() => this.checkQuiet(), Math.max(50, Math.min(1000, this.o.watchdogMs / 4)));
-    this.subscribe(undefined);
+    const life = new AbortController();
+    this.life = life;
+    this.subscribe(undefined); // first: it sets the instant the watchdog counts from
+    this.watch(life.signal).catch((e: unknown) => {
+      if (!life.signal.aborted) this.o.logger.error(`event watchdog failed: ${formatError(e)}`);
+    });
   }
 
   /** Stops pulling, unsubscribes (bounded by stopTimeoutMs) and closes every socket of the loop. */
@@ -71,19 +78,17 @@ export class OnvifEventPuller {
     if (!this.running) return;
     this.running = false;
     this.generation++;
-    clearInterval(this.watchdog);
-    clearTimeout(this.timer);
-    this.watchdog = this.timer = undefined;
+    this.life?.abort();
+    this.wait?.abort();
+    this.life = this.wait = undefined;
     const agent = this.agent;
     this.agent = undefined;
     if (this.o.cam.events.subscription) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.o.stopTimeoutMs);
-        this.o.cam.unsubscribe(() => {
-          clearTimeout(t);
-          resolve();
-        }, true);
-      });
+      const bound = new AbortController();
+      const unsubscribed = new Promise<void>((resolve) => this.o.cam.unsubscribe(() => resolve(), true));
+      const late = this.o.clock.delay(this.o.stopTimeoutMs, { signal: bound.signal }).catch(() => undefined);
+      await Promise.race([unsubscribed, late]);
+      bound.abort();
     }
     agent?.destroy();
   }
@@ -94,8 +99,8 @@ export class OnvifEventPuller {
 
   private subscribe(reason: ResubscribeReason | undefined): void {
     const gen = ++this.generation;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.wait?.abort();
+    this.wait = undefined;
     // Destroying the old agent aborts a PullMessages the camera never answered.
     this.agent?.destroy();
     const agent = new Agent({ keepAlive: false });
@@ -156,7 +161,7 @@ export class OnvifEventPuller {
       }
       const next = () => (this.shouldRenew() ? this.renew(gen) : this.pull(gen));
       const tooFast = messages.length === 0 && this.now() - startedAt < 200;
-      this.timer = setTimeout(next, tooFast ? (this.o.minPullIntervalMs ?? 1000) : 0);
+      this.after(gen, tooFast ? (this.o.minPullIntervalMs ?? 1000) : 0, next);
     });
   }
 
@@ -227,14 +232,34 @@ export class OnvifEventPuller {
     }
     this.lastAnswerAt = this.now() + wait; // the watchdog waits for the retry
     const reason = this.terminatesAt > 0 && this.now() >= this.terminatesAt ? "expired" : "failed";
-    this.timer = setTimeout(() => this.subscribe(reason), wait);
+    this.after(this.generation, wait, () => this.subscribe(reason));
   }
 
-  private checkQuiet(): void {
-    if (!this.running) return;
-    const quietFor = this.now() - this.lastAnswerAt;
-    if (quietFor <= this.o.watchdogMs) return;
-    this.o.logger.warn(`event subscription quiet for ${Math.round(quietFor / 1000)} s (no answer to PullMessages); subscribing again`);
-    this.subscribe("quiet");
+  /** Runs `next` after `ms` on the clock if `gen` is still current; a new subscription or stop() cancels the wait. */
+  private after(gen: number, ms: number, next: () => void): void {
+    this.wait?.abort();
+    const wait = new AbortController();
+    this.wait = wait;
+    this.o.clock
+      .delay(ms, { signal: wait.signal })
+      .then(() => {
+        if (gen === this.generation && this.running) next();
+      })
+      .catch((e: unknown) => {
+        if (!wait.signal.aborted) this.o.logger.error(`event loop failed: ${formatError(e)}`);
+      });
+  }
+
+  /** Sleeps until the subscription would count as quiet (every answer moves that instant on), then subscribes again. */
+  private async watch(signal: AbortSignal): Promise<void> {
+    while (this.running) {
+      const quietFor = this.now() - this.lastAnswerAt;
+      if (quietFor <= this.o.watchdogMs) {
+        await this.o.clock.delay(this.o.watchdogMs - quietFor + 1, { signal });
+        continue;
+      }
+      this.o.logger.warn(`event subscription quiet for ${Math.round(quietFor / 1000)} s (no answer to PullMessages); subscribing again`);
+      this.subscribe("quiet");
+    }
   }
 }
