@@ -4,11 +4,13 @@ import { expect } from "chai";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import type { CameraHealth, MotionEvent, ResubscribeReason } from "../../src/camera/camera-driver.js";
 import { redactUrl } from "../../src/camera/camera-driver.js";
+import { TestClock } from "../../src/access/test-clock.js";
 import { OnvifCameraDriver, type OnvifCameraDriverOptions } from "../../src/camera/onvif-camera-driver.js";
 import { DeviceRejectedError, DeviceUnreachableError } from "../../src/core/errors.js";
 import { MemoryLogger } from "../../src/core/logger.js";
 import { startOnvifSimulator, type OnvifSimulator, type OnvifSimulatorOptions } from "../../src/sim/camera/onvif-simulator.js";
 import { SIM_SNAPSHOT_JPEG } from "../../src/sim/camera/onvif-sim-jpeg.js";
+import { eventually } from "../helpers/eventually.js";
 
 const USER = "admin";
 const PASSWORD = "S3cret:p@ss/word"; // reserved URL characters on purpose
@@ -52,19 +54,6 @@ describe("OnvifCameraDriver against the simulated camera", function () {
         resolve(v);
       });
     });
-  }
-
-  /** Resolves once `condition` holds (checked every 20 ms), fails after a generous deadline. */
-  function until(condition: () => boolean, what: string, ms = 8000): Promise<void> {
-    return next<void>((r) => {
-      const t = setInterval(() => {
-        if (condition()) {
-          clearInterval(t);
-          r();
-        }
-      }, 20);
-      cleanups.push(async () => clearInterval(t));
-    }, what, ms);
   }
 
   it("connects, reads device information and profiles, picks the best H.264 profile, and gives a stream URI and a JPEG", async () => {
@@ -204,7 +193,7 @@ describe("OnvifCameraDriver against the simulated camera", function () {
     d.on("resubscribed", (r) => resubscribed.push(r));
     expect((await d.connect()).state).to.equal("ready");
     // Wait until three lifetimes have passed; without Renew the subscription would have expired twice.
-    await until(() => (s.stats().operations["Renew"] ?? 0) >= 4, "four renewals");
+    await eventually("four renewals", () => (s.stats().operations["Renew"] ?? 0) >= 4);
     expect(s.stats().operations["CreatePullPointSubscription"]).to.equal(1);
     expect(resubscribed).to.deep.equal([]);
     const active = next<MotionEvent>((r) => d.on("motion", (m) => m.active && r(m)), "motion after renewals");
@@ -216,7 +205,7 @@ describe("OnvifCameraDriver against the simulated camera", function () {
     const s = await sim({ eventReplies: "axis", maxPullWaitMs: 300, maxSubscriptionMs: 1200 });
     const { d, logger } = driver(s, { events: true, eventWatchdogMs: 5000 });
     expect((await d.connect()).state).to.equal("ready");
-    await until(() => (s.stats().operations["Renew"] ?? 0) >= 2, "two renewals");
+    await eventually("two renewals", () => (s.stats().operations["Renew"] ?? 0) >= 2);
     const active = next<MotionEvent>((r) => d.on("motion", (m) => m.active && r(m)), "motion from the Axis-worded replies");
     s.injectMotion(true);
     await active;
@@ -224,24 +213,36 @@ describe("OnvifCameraDriver against the simulated camera", function () {
     expect(logger.lines.filter((l) => l.level === "warn" || l.level === "error")).to.deep.equal([]);
   });
 
-  it("survives replies that make onvif throw inside its callback: backs off with one warning, then logs the recovery", async () => {
-    const s = await sim({ eventReplies: "no-subscription-reference", maxPullWaitMs: 300 });
-    const { d, logger } = driver(s, { events: true, eventWatchdogMs: 30_000, eventRetryMs: 40 });
+  it("survives replies that make onvif throw inside its callback: backs off on the clock, 0 s then 5 s doubling to 300 s, one warning, one recovery line", async () => {
+    const clock = new TestClock(Date.now());
+    const s = await sim({ eventReplies: "no-subscription-reference", maxPullWaitMs: 5000 });
+    // The watchdog sleeps past the whole backoff (915 s), so the next due delay is always the next attempt.
+    const { d, logger } = driver(s, { events: true, clock, eventWatchdogMs: 3_600_000 });
     expect((await d.connect()).state).to.equal("ready");
-    // Waits 0, 40, 80, 160 ms: five attempts, and the gaps grow.
-    await until(() => (s.stats().operations["CreatePullPointSubscription"] ?? 0) >= 5, "five subscription attempts");
-    const warnings = () => logger.lines.filter((l) => l.level === "warn").map((l) => l.message);
-    expect(warnings()).to.have.length(1);
-    expect(warnings()[0]).to.match(/event CreatePullPointSubscription failed .*subscribing again in 0 s; retrying with backoff/);
-    expect(logger.text()).to.match(/subscribing again in 0 s\n[^]*?subscribing again in 0 s/); // the later waits are debug lines
+    const failures = () => logger.lines.filter((l) => l.message.includes("event CreatePullPointSubscription failed"));
+    const waitsS: number[] = [];
+    for (let n = 1; n <= 9; n++) {
+      const line = await eventually(`failed subscription ${n}`, () => failures()[n - 1]);
+      const waitS = Number(/subscribing again in (\d+) s/.exec(line.message)?.[1] ?? 0);
+      waitsS.push(waitS);
+      if (waitS === 0) continue; // a zero delay is already resolved: the next attempt is on its way
+      expect(clock.nextDue(), `attempt ${n + 1} waits on the clock`).to.equal(clock.now() + waitS * 1000);
+      clock.advance(waitS * 1000);
+    }
+    expect(waitsS).to.deep.equal([0, 5, 10, 20, 40, 80, 160, 300, 300]);
+    expect(s.stats().operations["CreatePullPointSubscription"]).to.equal(9);
+    // One line per state change: the warning when it starts failing; the attempts around it are debug.
+    expect(failures().map((l) => l.level)).to.deep.equal(["debug", "warn", ...Array<string>(7).fill("debug")]);
+    expect(failures()[1]!.message).to.match(/subscribing again in 5 s; retrying with backoff up to 300 s, logged again when it works$/);
     expect(d.health.state).to.equal("ready");
 
     s.setEventReplies("standard");
+    clock.advance(300_000);
+    await eventually("the recovery line", () => logger.lines.find((l) => l.message.includes("event subscription working again")));
     const active = next<MotionEvent>((r) => d.on("motion", (m) => m.active && r(m)), "motion once the replies are whole again");
-    await until(() => logger.text().includes("event subscription working again"), "the recovery line", 12_000);
     s.injectMotion(true);
     await active;
-    expect(warnings()).to.have.length(1);
+    expect(logger.lines.filter((l) => l.level === "warn")).to.have.length(1);
   });
 
   it("notices a subscription that went silent, subscribes again and gets events on the new one", async () => {
@@ -274,7 +275,7 @@ describe("OnvifCameraDriver against the simulated camera", function () {
     d.on("health", (h) => states.push(h.state));
     const reason = next<ResubscribeReason>((r) => d.on("resubscribed", r), "a new subscription");
     // Wait for the next pull to reach the camera, then cut it.
-    await until(() => s.stats().pendingPulls > 0, "a pending pull");
+    await eventually("a pending pull", () => s.stats().pendingPulls > 0);
     s.dropEventConnections();
     expect(await reason).to.equal("failed");
     expect(states).to.deep.equal([]);
@@ -284,30 +285,41 @@ describe("OnvifCameraDriver against the simulated camera", function () {
     await active;
   });
 
-  it("reports an unreachable camera, retries with backoff, and becomes ready when the camera comes up", async () => {
+  it("reports an unreachable camera, retries on the clock 2 s doubling to 60 s with one warning, and is ready when the camera comes up", async () => {
+    const clock = new TestClock(Date.now());
     const port = await freePort();
-    const { d, logger } = driver({ host: "127.0.0.1", port }, { reconnectInitialMs: 200, reconnectMaxMs: 400 });
+    const { d, logger } = driver({ host: "127.0.0.1", port }, { clock });
     const first = await d.connect();
     expect(first.state).to.equal("unreachable");
-    expect(first.message).to.include(`unreachable at 127.0.0.1:${port}`).and.to.include("connection refused");
-    expect(logger.lines.some((l) => l.level === "warn" && l.message.includes("unreachable"))).to.equal(true);
+    expect(first.message).to.include(`unreachable at 127.0.0.1:${port}`).and.to.include("connection refused").and.to.include("retrying in 2 s");
     await d.snapshot().then(
       () => expect.fail("snapshot of an unreachable camera"),
       (e: unknown) => expect(e).to.be.instanceOf(DeviceUnreachableError),
     );
+    const retryS = (h: CameraHealth) => (h.state === "unreachable" ? h.retryInMs / 1000 : h.state);
+    const waits = [retryS(first)];
+    for (let n = 1; n <= 6; n++) {
+      const due = clock.nextDue();
+      expect(due, `retry ${n} waits on the clock`).to.equal(clock.now() + Number(waits.at(-1)) * 1000);
+      const health = next<CameraHealth>((r) => d.once("health", r), `the outcome of retry ${n}`);
+      clock.set(due!);
+      waits.push(retryS(await health));
+    }
+    expect(waits).to.deep.equal([2, 4, 8, 16, 32, 60, 60]);
+    expect(logger.lines.filter((l) => l.level === "warn").map((l) => l.message)).to.have.length(1);
 
-    const states: CameraHealth["state"][] = [];
-    d.on("health", (h) => states.push(h.state));
     await sim({ port });
-    await d.waitReady(8000);
-    expect(d.health.state).to.equal("ready");
-    expect(states).to.include("ready");
+    const ready = next<CameraHealth>((r) => d.on("health", (h) => h.state === "ready" && r(h)), "ready");
+    clock.set(clock.nextDue()!);
+    await ready;
+    expect(clock.pending, "no retry left once ready").to.equal(0);
     expect(await d.streamUri()).to.include("127.0.0.1:8554");
   });
 
   it("goes unreachable when a ready camera disappears, and stop() ends the retries", async () => {
+    const clock = new TestClock(Date.now());
     const s = await sim();
-    const { d } = driver(s, { reconnectInitialMs: 100, reconnectMaxMs: 200 });
+    const { d } = driver(s, { clock });
     expect((await d.connect()).state).to.equal("ready");
     await s.stop();
     const err = await d.streamUri().then(
@@ -316,8 +328,10 @@ describe("OnvifCameraDriver against the simulated camera", function () {
     );
     expect(err).to.be.instanceOf(DeviceUnreachableError);
     expect(d.health.state).to.equal("unreachable");
+    expect(clock.pending, "a retry waits on the clock").to.equal(1);
     await d.stop();
     expect(d.health.state).to.equal("stopped");
+    expect(clock.pending, "stop() cancelled it").to.equal(0);
   });
 
   it("stop() aborts a login to a camera that accepts the connection but never answers", async () => {
@@ -331,7 +345,7 @@ describe("OnvifCameraDriver against the simulated camera", function () {
     const port = (blackhole.address() as AddressInfo).port;
     const { d } = driver({ host: "127.0.0.1", port }, { requestTimeoutMs: 60_000 });
     const connecting = d.connect();
-    await until(() => held.size > 0, "the login request");
+    await eventually("the login request", () => held.size > 0);
     const stopped = d.stop();
     // Well before the 60 s request timeout: the login's sockets were destroyed.
     await next<void>((r) => stopped.then(() => r(), () => r()), "stop()", 5000);
