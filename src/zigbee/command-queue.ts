@@ -1,5 +1,7 @@
 // One command in flight per lock: a sleepy end device answers one frame per poll, and herdsman would otherwise
 // interleave our writes with a guest's unlock. User operations ("high") go before queued programming ("low").
+import { systemClock, type Clock } from "../access/clock.js";
+
 export type Priority = "high" | "low";
 
 interface Job {
@@ -38,20 +40,22 @@ export class CommandQueue {
   }
 }
 
-/** Retries `fn` while `isTransient(error)`, waiting delaysMs[i] before retry i+1. */
+/** Retries `fn` while `isTransient(error)`, waiting delaysMs[i] on the clock before retry i+1; aborting ends the wait with the last error. */
 export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   delaysMs: readonly number[],
   isTransient: (error: unknown) => boolean,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; clock?: Clock } = {},
 ): Promise<T> {
+  const { signal, clock = systemClock } = options;
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (error) {
       const delay = delaysMs[attempt];
       if (delay === undefined || !isTransient(error) || signal?.aborted) throw error;
-      await new Promise((r) => setTimeout(r, delay));
+      const aborted = await clock.delay(delay, { signal }).then(() => false, () => true);
+      if (aborted) throw error;
     }
   }
 }

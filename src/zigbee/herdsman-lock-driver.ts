@@ -336,6 +336,7 @@ export class HerdsmanLockDriver implements LockDriver {
           }), command),
           this.options.retryDelaysMs ?? [1_000, 3_000],
           (e) => e instanceof DeviceUnreachableError && this.started,
+          { clock: this.clock },
         );
       } catch (error) {
         // Unavailable only once every attempt failed, not on one lost frame.

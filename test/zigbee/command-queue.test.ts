@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { TestClock, settle } from "../../src/access/test-clock.js";
 import { CommandQueue, withRetry } from "../../src/zigbee/command-queue.js";
 
 describe("CommandQueue", () => {
@@ -10,7 +11,7 @@ describe("CommandQueue", () => {
     const job = (name: string) => async () => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
+      await settle(); // gives a queue that let another job start the turns to do so
       order.push(name);
       inFlight--;
     };
@@ -31,15 +32,38 @@ describe("CommandQueue", () => {
 });
 
 describe("withRetry", () => {
-  it("retries transient failures with the given delays, not the others", async () => {
+  it("waits the given delays on the clock between attempts of a transient failure", async () => {
+    const clock = new TestClock(0);
+    const attemptsAt: number[] = [];
+    const out = withRetry(async (n) => {
+      attemptsAt.push(clock.now());
+      if (n < 2) throw new Error("transient");
+      return "ok";
+    }, [1000, 3000], () => true, { clock });
+    await clock.elapse(10_000);
+    expect(await out).to.equal("ok");
+    expect(attemptsAt).to.deep.equal([0, 1000, 4000]);
+  });
+
+  it("gives up at once on an error that is not transient, and with the last error when the delays run out", async () => {
+    const clock = new TestClock(0);
     let calls = 0;
-    const out = await withRetry(async () => { if (++calls < 3) throw new Error("transient"); return "ok"; }, [1, 1], () => true);
-    expect([out, calls]).to.deep.equal(["ok", 3]);
+    const err = await withRetry(async () => { calls++; throw new Error("no"); }, [1000, 1000], () => false, { clock }).catch((e: Error) => e);
+    expect([(err as Error).message, calls, clock.pending]).to.deep.equal(["no", 1, 0]);
     calls = 0;
-    const err = await withRetry(async () => { calls++; throw new Error("no"); }, [1, 1], () => false).catch((e: Error) => e);
-    expect([(err as Error).message, calls]).to.deep.equal(["no", 1]);
-    calls = 0;
-    await withRetry(async () => { calls++; throw new Error("t"); }, [1, 1], () => true).catch(() => undefined);
-    expect(calls).to.equal(3);
+    const last = withRetry(async () => { throw new Error(`t${++calls}`); }, [1000, 1000], () => true, { clock }).catch((e: Error) => e.message);
+    await clock.elapse(2000);
+    expect([await last, calls]).to.deep.equal(["t3", 3]);
+  });
+
+  it("stops waiting when aborted and rejects with the failure it was retrying", async () => {
+    const clock = new TestClock(0);
+    const abort = new AbortController();
+    const out = withRetry(async () => { throw new Error("lost frame"); }, [60_000], () => true, { clock, signal: abort.signal }).catch((e: Error) => e.message);
+    await settle();
+    expect(clock.pending).to.equal(1);
+    abort.abort();
+    expect(await out).to.equal("lost frame");
+    expect(clock.pending).to.equal(0);
   });
 });
