@@ -1,7 +1,4 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { TestClock } from "../../src/access/test-clock.js";
 import { CredentialId, DoorId } from "../../src/access/ids.js";
 import { StoreSlotRepository } from "../../src/delivery/store-slot-repository.js";
@@ -13,6 +10,7 @@ import { SlotReconciler, type DesiredCredential } from "../../src/zigbee/slot-re
 import { KWIKSET_LIKE, TestLockDriver, YALE_LIKE } from "../../src/zigbee/test-lock-driver.js";
 import { settle, weekOfCredentials } from "./week-fixture.js";
 import { credential } from "../helpers/access-fixtures.js";
+import { useTempDir, type TempDir } from "../helpers/temp-dir.js";
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 10, 23, 0, 0); // a Monday
@@ -44,17 +42,14 @@ function repositoryFor(kind: RepositoryKind, clock: TestClock): { repository: Sl
     const repository = new MemorySlotRepository();
     return { repository, restarted: () => repository };
   }
-  const dir = mkdtempSync(join(tmpdir(), "doorstep-slots-"));
-  const store = openStore({ storageDir: dir, clock });
-  cleanups.push(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = openStore({ storageDir: tempDir!.path, clock });
+  cleanups.push(() => store.close()); // before the temp dir goes (useTempDir removes it after the suite's own hooks)
   // A restart: what was in memory is gone, only the store's rows remain.
   return { repository: new StoreBackedRepository(store), restarted: () => new StoreBackedRepository(store) };
 }
 
 let kind: RepositoryKind = "in-memory";
+let tempDir: TempDir | undefined;
 
 function setup(caps = KWIKSET_LIKE, extra: Partial<ConstructorParameters<typeof SlotReconciler>[0]> = {}) {
   const clock = new TestClock(T0);
@@ -76,7 +71,11 @@ const pinsOn = (d: TestLockDriver) => new Set([...d.pins.values()].map((p) => p.
 
 for (const repositoryKind of ["in-memory", "store-backed"] as const)
 describe(`SlotReconciler (TestLockDriver, ${repositoryKind} repository)`, () => {
-  before(() => void (kind = repositoryKind));
+  const dir = useTempDir({ prefix: "doorstep-slots-" });
+  before(() => {
+    kind = repositoryKind;
+    tempDir = dir;
+  });
   afterEach(() => {
     for (const clean of cleanups.splice(0)) clean();
   });
