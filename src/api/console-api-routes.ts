@@ -241,6 +241,7 @@ export function createConsoleHandlers(context: ConsoleApiContext): Record<Consol
         return () => delivery.events.off(name, listener as never);
       });
       const offPairing = context.setup?.onPairing((event) => res.write(`event: pairing\ndata: ${JSON.stringify(event.data)}\n\n`));
+      // Real time, not the Clock: keeps a real socket alive through proxies.
       const heartbeat = setInterval(() => res.write(": ping\n\n"), HEARTBEAT_MS);
       heartbeat.unref();
       request.raw.socket.once("close", () => {

@@ -191,6 +191,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Bridge
           matter = node;
           started.push(() => node.stop());
         }
+        // Real time: housekeeping no test waits on (retention itself reads ages from the clock).
         retentionTimer = setInterval(() => runRetention(), RETENTION_INTERVAL_MS);
         retentionTimer.unref();
         runRetention();

@@ -122,6 +122,7 @@ export function discoverCameras(options: DiscoverOptions = {}): Promise<Discover
       // UDP may drop one datagram: the spec repeats a Probe (MULTICAST_UDP_REPEAT); we send it twice.
       const send = () => socket.send(probe, WS_DISCOVERY_PORT, WS_DISCOVERY_ADDRESS, (e) => e && finish(e));
       send();
+      // Real time, not the Clock: the listening window of a real UDP socket.
       timers.push(setTimeout(send, Math.min(250, timeoutMs / 4)));
       timers.push(setTimeout(() => finish(), timeoutMs));
     });

@@ -615,6 +615,7 @@ function terminate(proc: ChildProcess, graceMs: number): Promise<void> {
       resolve();
       return;
     }
+    // Real time, not the Clock: a grace period for a real process to exit.
     const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
     proc.once("exit", () => {
       clearTimeout(timer);

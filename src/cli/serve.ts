@@ -73,6 +73,7 @@ export async function serve(io: CliIo, globals: () => GlobalOptions, o: ServeOpt
     }
   };
   sweep();
+  // Real time: housekeeping of files other libraries write, which no test waits on.
   const sweeper = setInterval(sweep, PRIVATE_SWEEP_MS).unref();
   stopped.finally(() => clearInterval(sweeper)).catch((error: unknown) => logger.error(`Shutdown: ${formatError(error)}`));
   io.stdout.write(`DOORSTEP READY ${JSON.stringify(readyLine(runtime, ownerToken, run.home, homekit))}\n`);

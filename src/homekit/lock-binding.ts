@@ -52,6 +52,7 @@ export function bindLock(ctx: DoorBindingContext): Binding {
         (error: unknown) => ({ ok: false as const, error }),
       );
       // A lock that takes longer answers later through the lockState event; HomeKit gets its write answer now.
+      // Real time, not the Clock: the deadline of a HAP write answer.
       let timer: NodeJS.Timeout | undefined;
       const waited = await Promise.race([outcome, new Promise<"pending">((resolve) => (timer = setTimeout(() => resolve("pending"), OWNER_COMMAND_WAIT_MS)))]);
       clearTimeout(timer);

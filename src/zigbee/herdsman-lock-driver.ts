@@ -454,6 +454,7 @@ export class HerdsmanLockDriver implements LockDriver {
     return this.info;
   }
 
+  // Real time, not the Clock: the deadline of a Zigbee request to a real lock.
   private timer(ms: number, fn: () => void): NodeJS.Timeout {
     const t = setTimeout(() => {
       this.timers.delete(t);

@@ -80,6 +80,7 @@ export class Z2mConnection {
     client.on("error", (error) => this.log.warn(`MQTT: ${error.message}`));
     client.on("message", (topic, payload, packet) => this.events.emit("message", topic, payload, packet.retain));
     if (client.connected) return;
+    // Real time, not the Clock: the deadline of a real MQTT connection.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         cleanup();

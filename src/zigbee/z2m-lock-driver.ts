@@ -543,6 +543,7 @@ export class Z2mLockDriver implements LockDriver {
     if (caps.reservedSlots?.includes(slot)) throw new ValidationError(`slot ${slot} is reserved on this lock`, "slot");
   }
 
+  // Real time, not the Clock: the deadline of a Zigbee request to a real lock.
   private timer(ms: number, fn: () => void): NodeJS.Timeout {
     const t = setTimeout(() => {
       this.timers.delete(t);

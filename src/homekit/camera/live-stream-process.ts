@@ -60,6 +60,7 @@ export class LiveStreamProcess {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return this.exited;
     child.kill("SIGTERM");
+    // Real time, not the Clock: a grace period for a real process to exit.
     const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
     await this.exited;
     clearTimeout(timer);

@@ -134,6 +134,7 @@ export class DoorRecordingDelegate implements CameraRecordingDelegate {
     if (prebuffer.length === 0) {
       // The ring is (re)starting: its first segment is at most a few seconds away.
       await new Promise<void>((resolve) => {
+        // Real time, not the Clock: HomeKit waits on this answer, and ffmpeg writes the segment in real time.
         const timer = setTimeout(resolve, FIRST_SEGMENT_WAIT_MS);
         wake = () => {
           clearTimeout(timer);
@@ -254,6 +255,7 @@ export class DoorRecordingDelegate implements CameraRecordingDelegate {
       await feeding;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
+        // Real time, not the Clock: a grace period for a real process to exit.
         const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
         await exited;
         clearTimeout(timer);
