@@ -245,25 +245,36 @@ describe("OnvifCameraDriver against the simulated camera", function () {
     expect(logger.lines.filter((l) => l.level === "warn")).to.have.length(1);
   });
 
-  it("notices a subscription that went silent, subscribes again and gets events on the new one", async () => {
+  it("notices a subscription that went silent on the clock, subscribes again and gets events on the new one", async () => {
+    const clock = new TestClock(Date.now());
     const s = await sim({ maxPullWaitMs: 200 });
-    const { d, logger } = driver(s, { events: true, eventWatchdogMs: 1000 });
+    const { d, logger } = driver(s, { events: true, clock, eventWatchdogMs: 90_000 });
     expect((await d.connect()).state).to.equal("ready");
     await next<void>((r) => d.on("motion", (m) => m.operation === "Initialized" && r()), "the first subscription");
+    // An empty answer on a clock that has not moved is paced: the loop waits on the clock beside the watchdog.
+    await eventually("the pull loop paced on the clock", () => clock.pending === 2);
     s.setEventsSilent(true);
-    const reason = await next<ResubscribeReason>((r) => d.on("resubscribed", r), "the watchdog");
-    expect(reason).to.equal("quiet");
-    expect(logger.text()).to.include("event subscription quiet");
-    expect(s.stats().operations["CreatePullPointSubscription"]).to.be.greaterThanOrEqual(2);
-    expect(s.stats().operations["Unsubscribe"]).to.be.greaterThanOrEqual(1);
+    clock.advance(1000);
+    await eventually("a pull held by the silent camera", () => s.stats().pendingPulls === 1);
+    const quiet = next<ResubscribeReason>((r) => d.on("resubscribed", r), "the watchdog");
+    clock.advance(89_000);
+    expect(s.stats().operations["CreatePullPointSubscription"], "not quiet yet at 90 s").to.equal(1);
+    clock.advance(1);
+    expect(await quiet).to.equal("quiet");
+    expect(logger.text()).to.include("event subscription quiet for 90 s");
+    expect(s.stats().operations["CreatePullPointSubscription"]).to.equal(2);
+    await eventually("the quiet subscription released", () => s.stats().operations["Unsubscribe"] === 1);
 
+    // The new subscription's first pull reached the camera while it was silent: the watchdog replaces that one too.
+    await eventually("the new subscription's pull held too", () => s.stats().pendingPulls === 2);
     s.setEventsSilent(false);
+    const third = next<void>((r) => d.on("motion", (m) => m.operation === "Initialized" && r()), "the third subscription");
+    clock.advance(90_001);
+    await third;
     const active = next<MotionEvent>((r) => d.on("motion", (m) => m.active && r(m)), "motion on the new subscription");
-    // The current subscription may still be one created while silent; the watchdog replaces it too.
-    const inject = setInterval(() => s.injectMotion(true), 300);
-    cleanups.push(async () => clearInterval(inject));
-    await active;
-    clearInterval(inject);
+    s.injectMotion(true);
+    expect((await active).operation).to.equal("Changed");
+    expect(s.stats().operations["CreatePullPointSubscription"]).to.equal(3);
   });
 
   it("subscribes again at once when the camera drops a pull connection, without reconnecting the session", async () => {
