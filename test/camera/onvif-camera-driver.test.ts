@@ -186,29 +186,43 @@ describe("OnvifCameraDriver against the simulated camera", function () {
     expect(motions.filter((x) => x.operation === "Changed").map((x) => x.active)).to.deep.equal([true, false]);
   });
 
+  /**
+   * Camera and driver share a TestClock for the event service. An empty answer on a clock that has not moved parks the
+   * pull loop on the clock (pacing, beside the watchdog): only then is the clock stepped, so time passes between pulls.
+   */
+  function stepWhileParked(clock: TestClock, stepMs: number): void {
+    if (clock.pending === 2) clock.advance(stepMs);
+  }
+
   it("renews the subscription before it terminates instead of letting it lapse", async () => {
-    const s = await sim({ maxPullWaitMs: 300, maxSubscriptionMs: 1200 });
-    const { d } = driver(s, { events: true, eventWatchdogMs: 5000 });
+    const clock = new TestClock(Date.now());
+    const s = await sim({ maxPullWaitMs: 20, maxSubscriptionMs: 60_000, eventClock: clock });
+    const { d } = driver(s, { events: true, clock });
     const resubscribed: ResubscribeReason[] = [];
     d.on("resubscribed", (r) => resubscribed.push(r));
+    const motions: MotionEvent[] = [];
+    d.on("motion", (m) => motions.push(m));
+    const t0 = clock.now();
     expect((await d.connect()).state).to.equal("ready");
-    // Wait until three lifetimes have passed; without Renew the subscription would have expired twice.
-    await eventually("four renewals", () => (s.stats().operations["Renew"] ?? 0) >= 4);
+    // Renewed at half the 60 s lifetime: four renewals span about three lifetimes, without Renew it would have expired twice.
+    await eventually("four renewals", () => (stepWhileParked(clock, 10_000), (s.stats().operations["Renew"] ?? 0) >= 4), { everyMs: 5 });
+    expect(clock.now() - t0, "more than two lifetimes passed").to.be.greaterThan(120_000);
     expect(s.stats().operations["CreatePullPointSubscription"]).to.equal(1);
     expect(resubscribed).to.deep.equal([]);
-    const active = next<MotionEvent>((r) => d.on("motion", (m) => m.active && r(m)), "motion after renewals");
     s.injectMotion(true);
-    await active;
+    await eventually("motion after renewals", () => (stepWhileParked(clock, 1000), motions.some((m) => m.active)), { everyMs: 5 });
   });
 
   it("keeps one subscription, renews it and gets motion from a camera whose event replies have no CurrentTime (Axis)", async () => {
-    const s = await sim({ eventReplies: "axis", maxPullWaitMs: 300, maxSubscriptionMs: 1200 });
-    const { d, logger } = driver(s, { events: true, eventWatchdogMs: 5000 });
+    const clock = new TestClock(Date.now());
+    const s = await sim({ eventReplies: "axis", maxPullWaitMs: 20, maxSubscriptionMs: 60_000, eventClock: clock });
+    const { d, logger } = driver(s, { events: true, clock });
+    const motions: MotionEvent[] = [];
+    d.on("motion", (m) => motions.push(m));
     expect((await d.connect()).state).to.equal("ready");
-    await eventually("two renewals", () => (s.stats().operations["Renew"] ?? 0) >= 2);
-    const active = next<MotionEvent>((r) => d.on("motion", (m) => m.active && r(m)), "motion from the Axis-worded replies");
+    await eventually("two renewals", () => (stepWhileParked(clock, 10_000), (s.stats().operations["Renew"] ?? 0) >= 2), { everyMs: 5 });
     s.injectMotion(true);
-    await active;
+    await eventually("motion from the Axis-worded replies", () => (stepWhileParked(clock, 1000), motions.some((m) => m.active)), { everyMs: 5 });
     expect(s.stats().operations["CreatePullPointSubscription"]).to.equal(1);
     expect(logger.lines.filter((l) => l.level === "warn" || l.level === "error")).to.deep.equal([]);
   });

@@ -5,6 +5,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import type { Clock } from "../../access/clock.js";
 import { DigestVerifier, UsernameTokenVerifier } from "./onvif-sim-auth.js";
 import { startDiscoveryResponder, type DiscoveryResponder } from "./onvif-sim-discovery.js";
 import { SimEventService, notificationXml } from "./onvif-sim-events.js";
@@ -33,6 +34,11 @@ export interface OnvifSimulatorOptions {
   readonly maxPullWaitMs?: number;
   /** Cap on a subscription's lifetime (Create and Renew); default 10 min. */
   readonly maxSubscriptionMs?: number;
+  /**
+   * Times the event service (lifetimes, expiry, CurrentTime in event replies); default the camera's clock. A TestClock
+   * shared with the driver makes renewal a matter of clock steps. Logins keep the real clock: the library signs with it.
+   */
+  readonly eventClock?: Pick<Clock, "now">;
   readonly profiles?: readonly R.SimProfile[];
   /** How event replies are worded (default "standard"); "axis" leaves CurrentTime out as Axis cameras do. */
   readonly eventReplies?: R.SimEventReplies;
@@ -92,6 +98,7 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
   let rtspUrl = options.rtspUrl;
   let eventReplies = options.eventReplies ?? "standard";
   const now = () => Date.now() + skew;
+  const eventNow = options.eventClock ? () => options.eventClock!.now() : now;
   const profiles = options.profiles ?? R.DEFAULT_PROFILES;
   const device: R.SimDeviceInfo = {
     manufacturer: "Doorstep",
@@ -104,7 +111,7 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
   const tokens = new UsernameTokenVerifier(options.username, options.password, options.timestampToleranceMs ?? 5000);
   const digest = new DigestVerifier(options.username, options.password, "IP Camera(SIM)");
   const events = new SimEventService({
-    now,
+    now: eventNow,
     maxPullWaitMs: options.maxPullWaitMs ?? 60_000,
     maxLifetimeMs: options.maxSubscriptionMs ?? 600_000,
   });
@@ -175,7 +182,7 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
       }
       case "CreatePullPointSubscription": {
         const sub = events.create(parseDuration(textOf(req.body, "InitialTerminationTime")));
-        return ok(R.pullPointCreated(`${base}/onvif/Events/PullSubManager_${sub.id}`, now(), sub.terminatesAt, eventReplies), ACTION.create);
+        return ok(R.pullPointCreated(`${base}/onvif/Events/PullSubManager_${sub.id}`, eventNow(), sub.terminatesAt, eventReplies), ACTION.create);
       }
       case "PullMessages":
       case "Renew":
@@ -184,7 +191,7 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
         if (!sub) return asAnswer(fault("Sender", "wsrf-rw:ResourceUnknownFault", "The subscription does not exist or has expired"));
         if (req.operation === "Renew") {
           events.renew(sub, parseDuration(textOf(req.body, "TerminationTime")));
-          return ok(R.renewed(now(), sub.terminatesAt, eventReplies), ACTION.renew);
+          return ok(R.renewed(eventNow(), sub.terminatesAt, eventReplies), ACTION.renew);
         }
         if (req.operation === "Unsubscribe") {
           events.unsubscribe(sub);
@@ -196,7 +203,7 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
         const result = await events.pull(sub.id, timeout, limit).finally(() => pulling.delete(http.socket));
         if (result.kind === "silent") return "hold";
         if (result.kind === "unknown") return asAnswer(fault("Sender", "wsrf-rw:ResourceUnknownFault", "The subscription does not exist or has expired"));
-        return ok(R.pullMessages(now(), result.subscription.terminatesAt, result.messages.map(notificationXml).join(""), eventReplies), ACTION.pull);
+        return ok(R.pullMessages(eventNow(), result.subscription.terminatesAt, result.messages.map(notificationXml).join(""), eventReplies), ACTION.pull);
       }
       default:
         return asAnswer(fault("Receiver", "ter:ActionNotSupported", `${req.operation} is not supported by this device`));
