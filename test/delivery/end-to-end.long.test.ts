@@ -13,9 +13,10 @@ import { readFrameClocks } from "../../src/sim/camera/rtsp-frame-clock.js";
 import { startRtspTestServer, type RtspTestServer } from "../../src/sim/camera/rtsp-test-server.js";
 import { openStore, type Store } from "../../src/store/store.js";
 import type { Visit } from "../../src/store/visit-store.js";
-import { startHarness, until, type Harness as ZigbeeHarness } from "../zigbee/harness.js";
+import { startHarness, type Harness as ZigbeeHarness } from "../zigbee/harness.js";
 import { ringHolds } from "../camera/recorder-harness.js";
 import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
+import { eventually } from "../helpers/eventually.js";
 import { OWNER, SETTINGS } from "./harness.js";
 
 const LOCKED = 1;
@@ -41,7 +42,7 @@ describe("delivery end to end: real herdsman + Z-Stack emulator, real ffmpeg + R
     await recorder.waitUntilRecording(30_000);
     const driver = zigbee.driver("front");
     await driver.lock({ deadlineMs: 10_000 });
-    await until(() => driver.getState() === "locked");
+    await eventually("the lock to report locked", () => driver.getState() === "locked");
     store = openStore({ storageDir: join(dir, "store"), clock: systemClock });
     service = new DeliveryService({
       store,
@@ -88,7 +89,7 @@ describe("delivery end to end: real herdsman + Z-Stack emulator, real ffmpeg + R
     expect(sim.commandsNamed("unlockDoor")).to.have.length(unlocksBefore + 1);
     expect(sim.state().lockState).to.equal(UNLOCKED);
 
-    await until(() => closed(visitId) !== undefined, 40_000);
+    await eventually("the visit to close", () => closed(visitId) !== undefined, { timeoutMs: 40_000 });
     const visit = closed(visitId)!;
     expect(visit).to.include({ closeReason: "relocked", via: "remote" });
     expect(sim.state().lockState, "the emulator's lock is locked").to.equal(LOCKED);
@@ -107,13 +108,13 @@ describe("delivery end to end: real herdsman + Z-Stack emulator, real ffmpeg + R
   it("keypad use of a cleaner's recurring code opens a visit with its pre-roll", async () => {
     const sim = zigbee!.simLock("front");
     const { credential, pin } = service!.credentials.create({ label: "Cleaner", kind: "cleaning", doors: ["front"], mode: "both", validUntil: Date.now() + 3_600_000 }, OWNER);
-    await until(() => sim.state().users.some((u) => u.pin === pin), 20_000);
+    await eventually("the PIN on the keypad", () => sim.state().users.some((u) => u.pin === pin), { timeoutMs: 20_000 });
     const typed = sim.typeKeypadPin(pin);
     expect(typed.outcome).to.equal("unlocked");
-    await until(() => store!.visits.list({ limit: 5 }).some((v) => v.via === "keypad"), 10_000);
+    await eventually("a keypad visit", () => store!.visits.list({ limit: 5 }).some((v) => v.via === "keypad"), { timeoutMs: 10_000 });
     const visitId = store!.visits.list({ limit: 5 }).find((v) => v.via === "keypad")!.id;
     expect(store!.visits.get(visitId)).to.include({ credentialId: credential.id });
-    await until(() => closed(visitId) !== undefined, 40_000);
+    await eventually("the visit to close", () => closed(visitId) !== undefined, { timeoutMs: 40_000 });
     const visit = closed(visitId)!;
     expect(visit.closeReason).to.equal("relocked");
     expect(sim.state().lockState).to.equal(LOCKED);
@@ -135,7 +136,7 @@ describe("delivery end to end: real herdsman + Z-Stack emulator, real ffmpeg + R
     const [pending] = store!.visits.list({ open: true });
     expect(pending, "the visit stays open while the lock has not said what it did").to.include({ state: "opening", credentialId: credential.id });
 
-    await until(() => closed(pending!.id) !== undefined, 60_000);
+    await eventually("the pending visit to close", () => closed(pending!.id) !== undefined, { timeoutMs: 60_000 });
     const visit = closed(pending!.id)!;
     expect(visit.closeReason).to.equal("relocked");
     expect(visit.unlockedAt, "the late opening is recorded").to.be.a("number");
@@ -149,7 +150,7 @@ describe("delivery end to end: real herdsman + Z-Stack emulator, real ffmpeg + R
     const sim = zigbee!.simLock("front");
     const { pin } = service!.credentials.create({ label: "Courier 2", kind: "delivery", doors: ["front"], mode: "remote", validUntil: Date.now() + 3_600_000 }, OWNER);
     await camera!.stop("SIGKILL");
-    await until(() => !recorder!.isRecording(), 15_000);
+    await eventually("the recorder's gate to close", () => !recorder!.isRecording(), { timeoutMs: 15_000 });
     const unlocksBefore = sim.commandsNamed("unlockDoor").length;
     const outcome = await service!.redeem({ doorId: "front", pin, actor: OWNER, source: "127.0.0.1" });
     expect(outcome).to.include({ outcome: "leave-outside", reason: "camera-unavailable" });

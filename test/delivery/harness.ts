@@ -1,7 +1,5 @@
 // A delivery service on a real store in a temp dir, the real access core, test locks and recorders, manual time.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { makeTempDir, removeTempDir } from "../helpers/temp-dir.js";
 import { TestClock } from "../../src/access/test-clock.js";
 import { DoorId } from "../../src/access/ids.js";
 import { ownerVia, type Actor } from "../../src/delivery/actor.js";
@@ -72,7 +70,7 @@ export interface HarnessOptions {
 }
 
 export async function harness(options: HarnessOptions = {}): Promise<Harness> {
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "doorstep-delivery-"));
+  const dir = options.dir ?? makeTempDir("doorstep-delivery-");
   const clock = options.clock ?? new TestClock(T0);
   const scheduler = new TestScheduler(clock);
   const store = openStore({ storageDir: dir, clock });
@@ -125,7 +123,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     async cleanup() {
       await service.stop();
       store.close();
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
   };
 }

@@ -227,8 +227,3 @@ export function useSharedLocks(drivers: Partial<Record<SharedLockId, HerdsmanLoc
 function fail(message: string): never {
   throw new Error(message);
 }
-
-/** Waits until `predicate` holds (a functional deadline, not a timing assertion). */
-export async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  await eventually("the condition", () => predicate(), { timeoutMs, everyMs: 10 });
-}
