@@ -59,10 +59,12 @@ export async function writeBridgeConfig(dir: string, storageDir: string, timing:
 export function ringSeconds(dir: string, doorId: string): number {
   const base = join(dir, "ring");
   if (!existsSync(base)) return 0;
-  return readdirSync(base)
-    .map((d) => join(base, d, doorId))
-    .filter((d) => existsSync(d))
-    .reduce((n, d) => n + readdirSync(d).filter((f) => /^seg_\d+\.m4s$/.test(f)).length, 0);
+  // <ringDir>/doorstep-<storage id>/<door>/run-<n>/seg_<n>.m4s: one folder per ffmpeg run.
+  const runs = readdirSync(base).flatMap((d) => {
+    const camera = join(base, d, doorId);
+    return existsSync(camera) ? readdirSync(camera).map((r) => join(camera, r)) : [];
+  });
+  return runs.reduce((n, run) => n + readdirSync(run).filter((f) => /^seg_\d+\.m4s$/.test(f)).length, 0);
 }
 
 /** `doorstep token create --provider NAME --json` on the bridge's storage; returns the token. */
