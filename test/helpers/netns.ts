@@ -8,6 +8,8 @@ export interface NamespaceRun {
   code: number | null;
   steps: Map<string, Record<string, unknown>>;
   stderrTail: string;
+  /** What step `name` reported; throws when it never ran, quoting the run's error step, any `*-log` step and stderr. */
+  step(name: string): Record<string, any>;
 }
 
 /** Throws (the test fails, never skips) when unprivileged user+network namespaces are not available. */
@@ -63,9 +65,17 @@ export async function runInNamespace(script: string, timeoutMs: number): Promise
       child.on("error", reject);
       child.on("close", (c) => resolve(c));
     });
-    return { code, steps, stderrTail: stderr };
+    return { code, steps, stderrTail: stderr, step: (name) => stepOf(steps, name, stderr) };
   } finally {
     clearTimeout(timer);
     removeTempDir(controllerStorage);
   }
+}
+
+function stepOf(steps: Map<string, Record<string, any>>, name: string, stderrTail: string): Record<string, any> {
+  const s = steps.get(name);
+  if (s) return s;
+  const error = steps.get("error");
+  const logs = [...steps].filter(([n]) => n.endsWith("-log")).map(([, l]) => String(l.log));
+  throw new Error([`step "${name}" did not run${error ? `: ${String(error.error)}` : ""}`, ...logs, stderrTail.slice(-3000)].join("\n"));
 }

@@ -16,15 +16,7 @@ const REMOTE = 7;
 describe("the real homebridge binary with Matter enabled (controller in a private network namespace)", function () {
   this.timeout(120_000);
   let run: NamespaceRun;
-  const step = (name: string): Record<string, any> => {
-    const s = run.steps.get(name);
-    if (!s) {
-      const error = run.steps.get("error");
-      const log = run.steps.get("homebridge-log");
-      throw new Error(`step "${name}" did not run${error ? `: ${String(error.error)}` : ""}\n${log ? String(log.log) : ""}\n${run.stderrTail.slice(-3000)}`);
-    }
-    return s;
-  };
+  const step = (name: string) => run.step(name);
 
   before(async () => {
     // Throws (fails, never skips) when `unshare -rn` is not available.

@@ -10,14 +10,7 @@ const FAILURE = 1;
 describe("Matter users follow the credential store (used up, revoked, expired, restart) and Matter's PIN checks", function () {
   this.timeout(170_000);
   let run: NamespaceRun;
-  const step = (name: string): Record<string, any> => {
-    const s = run.steps.get(name);
-    if (!s) {
-      const error = run.steps.get("error");
-      throw new Error(`step "${name}" did not run${error ? `: ${String(error.error)}` : ""}\n${run.stderrTail.slice(-3000)}`);
-    }
-    return s;
-  };
+  const step = (name: string) => run.step(name);
 
   before(async () => {
     run = await runInNamespace(CHILD, 160_000);
